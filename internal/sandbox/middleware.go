@@ -1,0 +1,341 @@
+package sandbox
+
+import (
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// statusWriter remembers what a handler answered, for the request log and the stats.
+type statusWriter struct {
+	http.ResponseWriter
+	status  int
+	dropped bool // the connection was closed without an answer, as a fault
+	fault   bool // the answer is an injected fault
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs and counts every request, answers unknown routes with problem
+// bodies, and turns a panic into a 500 without taking the process down.
+func (s *Server) observe(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		h, pattern := mux.Handler(r)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { //nolint:errorlint // a sentinel passed to panic, compared as the net/http docs do
+					sw.dropped = true
+				} else {
+					s.log.Error("handler panic", "method", r.Method, "route", routeOf(pattern), "panic", v)
+					if sw.status == 0 {
+						writeProblem(sw, internalError())
+					}
+				}
+			}
+			status := strconv.Itoa(sw.status)
+			if sw.dropped {
+				status = "dropped"
+			}
+			if counted(r.URL.Path) {
+				key := pattern
+				if key == "" {
+					key = r.Method + " (no route)"
+				}
+				s.stats.add(key+" "+status, sw.fault)
+			}
+			s.log.Info("request", "method", r.Method, "route", routeOf(pattern), "status", status,
+				"duration", time.Since(start).Round(time.Microsecond).String())
+		}()
+		if pattern == "" {
+			unmatched(sw, r, h)
+			return
+		}
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// routeOf is the path part of a mux pattern ("GET /a/{id}" → "/a/{id}").
+func routeOf(pattern string) string {
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	if pattern == "" {
+		return "(no route)"
+	}
+	return pattern
+}
+
+func counted(path string) bool {
+	return path == "/oauth/token" || path == "/management/v1" || strings.HasPrefix(path, "/management/v1/")
+}
+
+// unmatched answers 404 and 405 as problems, keeping the mux's Allow header.
+func unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &headerProbe{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		p := newProblem(http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
+			r.Method+" is not allowed here; use one of: "+probe.header.Get("Allow")+".")
+		p.allow = probe.header.Get("Allow")
+		writeProblem(w, p)
+		return
+	}
+	writeProblem(w, newProblem(http.StatusNotFound, "no-route", "Not Found", "No API route matches "+r.URL.Path+"."))
+}
+
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(status int)      { p.status = status }
+
+// apiHandler serves a /management/v1 route for an authenticated caller.
+type apiHandler func(w http.ResponseWriter, r *http.Request, p *principal)
+
+// api wraps a /management/v1 handler with latency, the rate limit, faults and authentication.
+func (s *Server) api(h apiHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Latency > 0 {
+			select {
+			case <-time.After(s.cfg.Latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		token, hasToken := bearerToken(r)
+		limitKey := "token:" + sha256Hex(token)
+		if !hasToken {
+			limitKey = "addr:" + remoteHost(r)
+		}
+		if wait := s.limiter.take(limitKey, time.Now()); wait > 0 {
+			writeProblem(w, tooManyRequests("More than the allowed requests per second for this token; retry after the time in Retry-After.", wait))
+			return
+		}
+		serve := func(w http.ResponseWriter) {
+			p, prob := s.authenticate(r.Context(), token, hasToken)
+			if prob != nil {
+				writeProblem(w, prob)
+				return
+			}
+			h(w, r, p)
+		}
+		f, ok := s.faults.pick(r.Method)
+		if !ok {
+			serve(w)
+			return
+		}
+		if sw, isSW := w.(*statusWriter); isSW {
+			sw.fault = true
+		}
+		if f.afterCommit {
+			serve(&discardWriter{header: http.Header{}})
+		}
+		s.inject(w, f)
+	})
+}
+
+// discardWriter swallows a response whose request was committed but is answered by a fault.
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+func (s *Server) inject(w http.ResponseWriter, f fault) {
+	if f.status == 0 {
+		if sw, ok := w.(*statusWriter); ok {
+			sw.dropped = true
+		}
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		conn.Close()
+		return
+	}
+	p := newProblem(f.status, "transient", http.StatusText(f.status), "A transient fault injected by the sandbox (-faults); retry the request.")
+	if f.status == http.StatusTooManyRequests {
+		p.retryAfter = 1
+	}
+	writeProblem(w, p)
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip := net.ParseIP(remoteHost(r)); ip == nil || !ip.IsLoopback() {
+			writeProblem(w, forbidden("The sandbox endpoints answer loopback callers only."))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// fault is one injected failure: an HTTP status, or 0 for a dropped connection.
+type fault struct {
+	status      int
+	afterCommit bool
+}
+
+type faults struct {
+	mu   sync.Mutex
+	rate float64
+	rng  *rand.Rand
+}
+
+func newFaults(rate float64, seed uint64) *faults {
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return &faults{rate: rate, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// pick decides whether this request fails, and how. Writes fail after their
+// commit half of the time, so clients must make retries safe.
+func (f *faults) pick(method string) (fault, bool) {
+	if f.rate == 0 {
+		return fault{}, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.rng.Float64() >= f.rate {
+		return fault{}, false
+	}
+	if method != http.MethodGet && f.rng.IntN(2) == 0 {
+		after := []int{500, 502, 503, 0}
+		return fault{status: after[f.rng.IntN(len(after))], afterCommit: true}, true
+	}
+	before := []int{500, 502, 503, 429, 0}
+	return fault{status: before[f.rng.IntN(len(before))]}, true
+}
+
+// limiter is a token bucket per key: rate requests per second, bursts of at most rate.
+type limiter struct {
+	mu      sync.Mutex
+	rate    float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	return &limiter{rate: rate, buckets: map[string]*bucket{}}
+}
+
+// take spends one request for key; when none is left it returns the whole
+// seconds to wait (at least 1), else 0.
+func (l *limiter) take(key string, now time.Time) int {
+	if l.rate == 0 {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	capacity := math.Max(1, l.rate)
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &bucket{tokens: capacity, last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(capacity, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return int(math.Max(1, math.Ceil((1-b.tokens)/l.rate)))
+}
+
+// stats counts API requests by route and status.
+type stats struct {
+	mu       sync.Mutex
+	total    int
+	faults   int
+	requests map[string]int
+}
+
+func newStats() *stats { return &stats{requests: map[string]int{}} }
+
+func (s *stats) add(key string, fault bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total++
+	s.requests[key]++
+	if fault {
+		s.faults++
+	}
+}
+
+// Stats is the body of GET /_sandbox/stats.
+type Stats struct {
+	Total    int            `json:"total"`
+	Requests map[string]int `json:"requests"`
+	Faults   int            `json:"faults"`
+}
+
+func (s *stats) snapshot() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Stats{Total: s.total, Faults: s.faults, Requests: make(map[string]int, len(s.requests))}
+	for k, v := range s.requests {
+		out.Requests[k] = v
+	}
+	return out
+}
+
+func (s *stats) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total, s.faults, s.requests = 0, 0, map[string]int{}
+}
+
+func (s *Server) getStats(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.stats.snapshot())
+}
+
+func (s *Server) resetStats(w http.ResponseWriter, _ *http.Request) {
+	s.stats.reset()
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,119 @@
+// Package sandbox is a local App Xchange management API: the REST contract of
+// api/openapi.yaml served from a SQLite database, with the platform's rules,
+// idempotent writes, optimistic concurrency, and injectable faults, latency and
+// rate limits for testing clients against a misbehaving network.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Config is how a sandbox is started.
+type Config struct {
+	// DataPath is the SQLite file; ":memory:" keeps nothing.
+	DataPath string
+	// Seed is loaded into the database at start; objects already there are kept as they are.
+	Seed *Seed
+	// FaultRate is the fraction (0..1) of /management/v1 requests answered with a transient fault.
+	FaultRate float64
+	// FaultSeed makes the fault sequence repeatable; 0 picks one at random.
+	FaultSeed uint64
+	// Latency is added to every API request.
+	Latency time.Duration
+	// RateLimit is the number of requests per second allowed per bearer token; 0 is unlimited.
+	RateLimit float64
+	// TokenTTL is the lifetime of tokens issued at /oauth/token; 0 means one hour.
+	TokenTTL time.Duration
+	// Logger receives one line per request (method, route, status, duration) and never a secret.
+	Logger *slog.Logger
+}
+
+// Server is a sandbox bound to its database. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	store   *store
+	log     *slog.Logger
+	stats   *stats
+	faults  *faults
+	limiter *limiter
+	handler http.Handler
+	now     func() time.Time
+}
+
+// New opens the database, applies migrations and the seed, and returns a ready server.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.FaultRate < 0 || cfg.FaultRate > 1 {
+		return nil, fmt.Errorf("the fault rate must be between 0 and 1, not %v", cfg.FaultRate)
+	}
+	if cfg.RateLimit < 0 {
+		return nil, fmt.Errorf("the rate limit must not be negative, not %v", cfg.RateLimit)
+	}
+	if cfg.Latency < 0 {
+		return nil, fmt.Errorf("the latency must not be negative, not %v", cfg.Latency)
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.DataPath == "" {
+		cfg.DataPath = ":memory:"
+	}
+	st, err := openStore(ctx, cfg.DataPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database %s: %w", cfg.DataPath, err)
+	}
+	s := &Server{
+		cfg:     cfg,
+		store:   st,
+		log:     cfg.Logger,
+		stats:   newStats(),
+		faults:  newFaults(cfg.FaultRate, cfg.FaultSeed),
+		limiter: newLimiter(cfg.RateLimit),
+		now:     time.Now,
+	}
+	seed := cfg.Seed
+	if seed == nil {
+		if seed, err = BuiltinSeed(); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	if err := s.applySeed(ctx, seed); err != nil {
+		st.close()
+		return nil, fmt.Errorf("seeding: %w", err)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler serves the API.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the database.
+func (s *Server) Close() error { return s.store.close() }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/token", s.issueToken)
+	mux.Handle("GET /management/v1/me", s.api(s.getMe))
+	mux.Handle("GET /management/v1/connectors", s.api(s.listConnectors))
+	mux.Handle("POST /management/v1/connectors", s.api(s.createConnector))
+	mux.Handle("GET /management/v1/connectors/{id}", s.api(s.getConnector))
+	mux.Handle("PATCH /management/v1/connectors/{id}", s.api(s.updateConnector))
+	mux.Handle("DELETE /management/v1/connectors/{id}", s.api(s.deleteConnector))
+	mux.Handle("GET /management/v1/oauth-clients", s.api(s.listClients))
+	mux.Handle("POST /management/v1/oauth-clients", s.api(s.createClient))
+	mux.Handle("GET /management/v1/oauth-clients/{id}", s.api(s.getClient))
+	mux.Handle("PATCH /management/v1/oauth-clients/{id}", s.api(s.updateClient))
+	mux.Handle("DELETE /management/v1/oauth-clients/{id}", s.api(s.deleteClient))
+	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
+	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
+	return s.observe(mux)
+}
