@@ -39,7 +39,7 @@ func (s *Server) authenticate(ctx context.Context, token string, present bool) (
 	case err != nil:
 		s.log.Error("reading a token", "error", err)
 		return nil, internalError()
-	case expires.Valid && time.Now().UnixNano() >= expires.Int64:
+	case expires.Valid && s.now().UnixNano() >= expires.Int64:
 		prob := unauthorized("The access token has expired; request a new one at /oauth/token.")
 		prob.challenge = `Bearer realm="appxchange", error="invalid_token", error_description="expired"`
 		return nil, prob
@@ -123,7 +123,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	var raw [32]byte
 	rand.Read(raw[:])
 	token := "sbx_" + base64.RawURLEncoding.EncodeToString(raw[:])
-	now := time.Now()
+	now := s.now()
 	err = s.store.inTx(r.Context(), func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(r.Context(), `DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, now.UnixNano()); err != nil {
 			return err

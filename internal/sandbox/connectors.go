@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"time"
 )
 
 // connectorInput is the body of POST and PATCH /connectors.
@@ -113,7 +112,7 @@ func (s *Server) createConnector(w http.ResponseWriter, r *http.Request, p *prin
 				errs.add(f.name, "is required")
 			}
 		}
-		now := time.Now().UnixNano()
+		now := s.now().UnixNano()
 		c := &Connector{ID: newID(), Visibility: "account", OwnerAccountID: p.AccountID, version: 1}
 		applyConnectorInput(c, &in, &errs)
 		if in.Key.present() && !connectorKeyPattern.MatchString(in.Key.Value) {
@@ -200,7 +199,7 @@ func (s *Server) updateConnector(w http.ResponseWriter, r *http.Request, p *prin
 		if reflect.DeepEqual(&before, c) {
 			return jsonResponse(http.StatusOK, c, c.version, "")
 		}
-		now := time.Now().UnixNano()
+		now := s.now().UnixNano()
 		c.version++
 		defs, _ := json.Marshal(c.ConnectionDefinitions)
 		if _, err := tx.ExecContext(ctx, `UPDATE connectors SET name = ?, description = ?, visibility = ?, definitions = ?, updated_at = ?, version = ? WHERE id = ?`,

@@ -71,7 +71,7 @@ func (s *Server) observe(mux *http.ServeMux) http.Handler {
 			unmatched(sw, r, h)
 			return
 		}
-		h.ServeHTTP(sw, r)
+		mux.ServeHTTP(sw, r)
 	})
 }
 
@@ -131,7 +131,7 @@ func (s *Server) api(h apiHandler) http.Handler {
 		if !hasToken {
 			limitKey = "addr:" + remoteHost(r)
 		}
-		if wait := s.limiter.take(limitKey, time.Now()); wait > 0 {
+		if wait := s.limiter.take(limitKey, s.now()); wait > 0 {
 			writeProblem(w, tooManyRequests("More than the allowed requests per second for this token; retry after the time in Retry-After.", wait))
 			return
 		}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"time"
 )
 
 // clientInput is the body of POST and PATCH /oauth-clients.
@@ -147,7 +146,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 		if err := applyClientInput(c, &in, conn, def, p); err != nil {
 			return nil, err
 		}
-		now := time.Now().UnixNano()
+		now := s.now().UnixNano()
 		c.CreatedAt, c.UpdatedAt = formatTime(now), formatTime(now)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_clients (id, account_id, name, connector_id, definition_key, client_id, secret_sha256, secret_expires_at,
 			authorization_url, token_url, refresh_url, scopes, prompts, client_authentication, public, created_at, updated_at, version)
@@ -308,7 +307,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 		if reflect.DeepEqual(&before, c) {
 			return jsonResponse(http.StatusOK, c, c.version, "")
 		}
-		now := time.Now().UnixNano()
+		now := s.now().UnixNano()
 		c.version++
 		c.UpdatedAt = formatTime(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE oauth_clients SET name = ?, client_id = ?, secret_sha256 = ?, secret_expires_at = ?, authorization_url = ?,

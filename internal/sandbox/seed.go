@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"time"
 )
 
 //go:embed seed.json
@@ -119,7 +118,7 @@ func ParseSeed(b []byte) (*Seed, error) {
 
 // applySeed inserts what the database does not hold yet and changes nothing that is there.
 func (s *Server) applySeed(ctx context.Context, seed *Seed) error {
-	now := time.Now().UnixNano()
+	now := s.now().UnixNano()
 	return s.store.inTx(ctx, func(tx *sql.Tx) error {
 		for _, a := range seed.Accounts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`, a.ID, a.Name); err != nil {

@@ -54,7 +54,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 	var out *response
 	replayed := false
 	err := s.store.inTx(ctx, func(tx *sql.Tx) error {
-		now := time.Now()
+		now := s.now()
 		if key != "" {
 			var stored response
 			var storedFingerprint string

@@ -1,0 +1,316 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// childEnv makes the test binary run the sandbox command instead of the tests,
+// so that a real process can be killed.
+const childEnv = "APPXCHANGE_SANDBOX_TEST_CHILD"
+
+func childContext() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx
+}
+
+type child struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+}
+
+func startChild(t *testing.T, args ...string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, stderr: &syncBuffer{}}
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("the sandbox printed no first line: %v\nstderr: %s", err, c.stderr)
+	}
+	m := regexp.MustCompile(`^appxchange sandbox listening on (http://127\.0\.0\.1:\d+)\n$`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("first line %q", line)
+	}
+	c.url = m[1]
+	go io.Copy(io.Discard, stdout)
+	return c
+}
+
+// envAt is an env whose requests go to a sandbox process at url.
+func envAt(t *testing.T, url string) *env {
+	return &env{t: t, url: url, client: &http.Client{Timeout: 10 * time.Second, Transport: &contractCheck{t: t, router: specRouter(t, url), next: http.DefaultTransport}}}
+}
+
+func TestRestartKeepsData(t *testing.T) {
+	e := newEnv(t)
+	conn := e.createConnector(acme, customConnector("kept"))
+	c := e.createClient(acme, map[string]any{"name": "Kept"})
+	// Changing a seeded object: a restart, which seeds again, must keep the change.
+	e.must(http.StatusOK, req{token: xchange, method: "PATCH", path: connectors + "/" + procoreID, body: map[string]any{"name": "Procore (renamed)"}})
+	e.srv.Close()
+
+	srv, err := New(context.Background(), Config{DataPath: e.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	e2 := envAt(t, serve(t, srv))
+	var got OAuthClient
+	e2.must(http.StatusOK, req{token: acme, method: "GET", path: clients + "/" + c.ID}).decode(t, &got)
+	if got.Name != "Kept" || !got.ClientSecretSet {
+		t.Fatalf("after restart: %+v", got)
+	}
+	e2.must(http.StatusOK, req{token: acme, method: "GET", path: connectors + "/" + conn.ID})
+	var procore Connector
+	e2.must(http.StatusOK, req{token: acme, method: "GET", path: connectors + "/" + procoreID}).decode(t, &procore)
+	if procore.Name != "Procore (renamed)" {
+		t.Fatalf("seeding again overwrote a change: %q", procore.Name)
+	}
+	var list page[Connector]
+	e2.must(http.StatusOK, req{token: acme, method: "GET", path: connectors}).decode(t, &list)
+	if list.TotalItems != 4 {
+		t.Fatalf("%d connectors after a second seeding, want 4", list.TotalItems)
+	}
+}
+
+func serve(t *testing.T, srv *Server) string {
+	t.Helper()
+	ts := newTestServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func TestSchemaVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v.db")
+	st, err := openStore(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	var mode string
+	st.writer.QueryRow("PRAGMA user_version").Scan(&version)
+	st.writer.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if version != len(migrations) || mode != "wal" {
+		t.Fatalf("user_version %d, journal_mode %s", version, mode)
+	}
+	st.writer.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1))
+	st.close()
+	if _, err := openStore(context.Background(), path); err == nil || !strings.Contains(err.Error(), "newer than this sandbox knows") {
+		t.Fatalf("opening a newer database: %v", err)
+	}
+}
+
+func TestKillDuringWritesLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "crash.db")
+	c := startChild(t, "-listen", "127.0.0.1:0", "-data", data)
+	e := envAt(t, c.url)
+
+	var mu sync.Mutex
+	var acked []string
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body := fmt.Sprintf(`{"name":"w%d-%d","connectorId":%q,"connectionDefinitionKey":"oAuth2CodeFlow","clientId":"c","clientSecret":"s"}`, w, i, procoreID)
+				rep, err := e.send(req{token: acme, method: "POST", path: clients, body: body})
+				if err != nil {
+					return // the process is gone
+				}
+				if rep.status == http.StatusCreated {
+					var oc OAuthClient
+					rep.decode(t, &oc)
+					mu.Lock()
+					acked = append(acked, oc.ID)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(700 * time.Millisecond)
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	c.cmd.Wait()
+	close(stop)
+	wg.Wait()
+	if len(acked) < 10 {
+		t.Fatalf("only %d creates were answered before the kill", len(acked))
+	}
+
+	// Restarted on the same file: every answered create is there, the file is sound.
+	c2 := startChild(t, "-listen", "127.0.0.1:0", "-data", data)
+	e2 := envAt(t, c2.url)
+	for _, id := range acked {
+		e2.must(http.StatusOK, req{token: acme, method: "GET", path: clients + "/" + id})
+	}
+	var list page[OAuthClient]
+	e2.must(http.StatusOK, req{token: acme, method: "GET", path: clients + "?pageSize=1"}).decode(t, &list)
+	if list.TotalItems < len(acked) || list.TotalItems > len(acked)+6 {
+		t.Fatalf("%d clients stored, %d answered, at most 6 in flight", list.TotalItems, len(acked))
+	}
+	// SIGTERM stops it cleanly.
+	c2.cmd.Process.Signal(syscall.SIGTERM)
+	if err := c2.cmd.Wait(); err != nil {
+		t.Fatalf("stopping on SIGTERM: %v\n%s", err, c2.stderr)
+	}
+	db, err := sql.Open("sqlite", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check: %q %v", check, err)
+	}
+	t.Logf("%d creates answered before kill -9; %d stored after restart", len(acked), list.TotalItems)
+}
+
+func TestCommandLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, in := io.Pipe()
+	var stderr syncBuffer
+	done := make(chan int)
+	go func() { done <- Main(ctx, []string{"-listen", "127.0.0.1:0", "-data", ":memory:"}, in, &stderr) }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := strings.TrimSpace(strings.TrimPrefix(line, "appxchange sandbox listening on "))
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(url) {
+		t.Fatalf("first line %q", line)
+	}
+	var list page[Connector]
+	envAt(t, url).must(http.StatusOK, req{token: acme, method: "GET", path: connectors}).decode(t, &list)
+	if list.TotalItems != 3 {
+		t.Fatalf("%d connectors", list.TotalItems)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	for name, tc := range map[string]struct {
+		args []string
+		seed string
+		code int
+		says string
+	}{
+		"unknown flag":     {[]string{"-port", "1"}, "", 2, "flag provided but not defined"},
+		"bad fault rate":   {[]string{"-faults", "2", "-data", ":memory:"}, "", 1, "between 0 and 1"},
+		"missing seed":     {[]string{"-seed", "/nonexistent/seed.json"}, "", 1, "no such file"},
+		"bad seed":         {[]string{"-seed", seed}, `{"accounts":[{"id":"a","name":"A"}],"connectors":[{"id":"x","key":"Bad Key","name":"n","visibility":"public","ownerAccountId":"a","connectionDefinitions":[]}]}`, 1, "connectors[0].key"},
+		"unknown seed key": {[]string{"-seed", seed}, `{"users":[]}`, 1, `unknown field "users"`},
+	} {
+		if tc.seed != "" {
+			os.WriteFile(seed, []byte(tc.seed), 0o600)
+		}
+		var stderr syncBuffer
+		if code := Main(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.says) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", name, code, stderr.String(), tc.code, tc.says)
+		}
+	}
+}
+
+func TestSeedFile(t *testing.T) {
+	seed, err := ParseSeed([]byte(`{
+		"accounts": [{"id": "initech", "name": "Initech"}],
+		"tokens": [{"token": "initech-token", "accountId": "initech", "userId": "peter"}],
+		"serviceAccounts": [{"clientId": "initech-ci", "clientSecret": "initech-ci-secret", "accountId": "initech"}],
+		"connectors": [{"id": "0b7a2c1e-1111-4222-8333-444455556666", "key": "tps", "name": "TPS reports", "visibility": "account", "ownerAccountId": "initech",
+			"connectionDefinitions": [{"key": "oAuth2ClientCredentials", "title": "CC", "authType": "oauth2ClientCredentials"}]}]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *Config) { c.Seed = seed })
+	var me principal
+	e.must(http.StatusOK, req{token: "initech-token", method: "GET", path: "/management/v1/me"}).decode(t, &me)
+	if me.AccountID != "initech" || me.UserName != "peter" {
+		t.Fatalf("me %+v", me)
+	}
+	var list page[Connector]
+	e.must(http.StatusOK, req{token: "initech-token", method: "GET", path: connectors}).decode(t, &list)
+	if list.TotalItems != 1 || list.Items[0].Key != "tps" {
+		t.Fatalf("connectors %+v", list)
+	}
+	// The built-in seed is not loaded beside a given one.
+	e.wantProblem(e.do(req{token: acme, method: "GET", path: "/management/v1/me"}), 401, "", "not valid")
+}
+
+func TestSecretsNeverStoredOrLogged(t *testing.T) {
+	e := newEnv(t)
+	secrets := []string{"canary-client-secret-1", "canary-client-secret-2", "acme-automation-secret", acme}
+	c := e.createClient(acme, map[string]any{"clientSecret": secrets[0]})
+	e.must(http.StatusOK, req{token: acme, method: "PATCH", path: clients + "/" + c.ID, body: map[string]any{"clientSecret": secrets[1]}})
+	e.wantProblem(e.do(req{token: acme, method: "POST", path: clients, body: map[string]any{"name": "", "connectorId": procoreID,
+		"connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "c", "clientSecret": secrets[0]}}), 422, "name", "")
+	grant := url.Values{"grant_type": {"client_credentials"}}
+	rep := e.token(grant, "acme-automation", secrets[2])
+	e.token(grant, "acme-automation", "wrong-"+secrets[2])
+	issued := strings.Split(strings.Split(string(rep.body), `"access_token":"`)[1], `"`)[0]
+	secrets = append(secrets, issued)
+	e.must(http.StatusOK, req{token: issued, method: "GET", path: clients + "/" + c.ID})
+	e.do(req{token: "wrong-" + acme, method: "GET", path: "/management/v1/me"})
+	e.srv.Close()
+
+	var stored []byte
+	files, _ := filepath.Glob(e.path + "*")
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		stored = append(stored, b...)
+	}
+	if len(files) == 0 || len(stored) == 0 {
+		t.Fatalf("no database files at %s", e.path)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, "route=/management/v1/oauth-clients/{id} status=200") {
+		t.Fatalf("the request log lacks its lines:\n%s", logs)
+	}
+	for _, s := range secrets {
+		if strings.Contains(string(stored), s) {
+			t.Errorf("the database holds %q in plain text", s)
+		}
+		if strings.Contains(logs, s) {
+			t.Errorf("the log holds %q", s)
+		}
+	}
+	if strings.Contains(logs, "Bearer") || strings.Contains(logs, "Authorization") {
+		t.Errorf("the log mentions credentials:\n%s", logs)
+	}
+}
