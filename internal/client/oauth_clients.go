@@ -1,0 +1,76 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+func oauthClientPath(id string) string { return "/oauth-clients/" + url.PathEscape(id) }
+
+// GetOAuthClient reads an OAuth client; one that does not exist or that the caller
+// may not read is ErrNotFound.
+func (c *Client) GetOAuthClient(ctx context.Context, id string) (*OAuthClient, error) {
+	var out OAuthClient
+	etag, err := c.do(ctx, request{method: http.MethodGet, path: oauthClientPath(id)}, &out)
+	if err != nil {
+		return nil, err
+	}
+	out.ETag = etag
+	return &out, nil
+}
+
+// ListOAuthClients reads one page of the OAuth clients the caller can read.
+func (c *Client) ListOAuthClients(ctx context.Context, f OAuthClientFilter, p PageOptions) (*Page[OAuthClient], error) {
+	q := url.Values{}
+	setIf(q, "connectorId", f.ConnectorID)
+	setIf(q, "connectionDefinitionKey", f.ConnectionDefinitionKey)
+	setIf(q, "search", f.Search)
+	if f.Public != nil {
+		q.Set("public", strconv.FormatBool(*f.Public))
+	}
+	var out Page[OAuthClient]
+	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/oauth-clients", query: pageQuery(q, p)}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AllOAuthClients reads every page of the OAuth clients the caller can read.
+func (c *Client) AllOAuthClients(ctx context.Context, f OAuthClientFilter) ([]OAuthClient, error) {
+	return all(ctx, func(ctx context.Context, index int) (*Page[OAuthClient], error) {
+		return c.ListOAuthClients(ctx, f, PageOptions{PageIndex: index, PageSize: c.pageSize})
+	})
+}
+
+// CreateOAuthClient creates an OAuth client in the caller's account.
+func (c *Client) CreateOAuthClient(ctx context.Context, in *OAuthClientInput) (*OAuthClient, error) {
+	var out OAuthClient
+	etag, err := c.do(ctx, request{method: http.MethodPost, path: "/oauth-clients", body: in}, &out)
+	if err != nil {
+		return nil, err
+	}
+	out.ETag = etag
+	return &out, nil
+}
+
+// UpdateOAuthClient changes the fields set in p. When etag is not empty the change is
+// made only if the client is still at that version (else ErrPreconditionFailed).
+func (c *Client) UpdateOAuthClient(ctx context.Context, id, etag string, p *OAuthClientPatch) (*OAuthClient, error) {
+	var out OAuthClient
+	newETag, err := c.do(ctx, request{method: http.MethodPatch, path: oauthClientPath(id), body: p, etag: etag}, &out)
+	if err != nil {
+		return nil, err
+	}
+	out.ETag = newETag
+	return &out, nil
+}
+
+// DeleteOAuthClient deletes an OAuth client. When etag is not empty it is deleted
+// only if it is still at that version (else ErrPreconditionFailed). A client already
+// gone is ErrNotFound, which callers deleting it may treat as done.
+func (c *Client) DeleteOAuthClient(ctx context.Context, id, etag string) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: oauthClientPath(id), etag: etag}, nil)
+	return err
+}

@@ -1,0 +1,164 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// maxResponseBytes bounds a response body; the largest page of the API is far smaller.
+const maxResponseBytes = 64 << 20
+
+// errResponseTooLarge ends a request whose response body exceeds maxResponseBytes.
+var errResponseTooLarge = fmt.Errorf("the response body is larger than %d bytes", maxResponseBytes)
+
+// newTransport is the connection pool of one Client, shared by every request and by
+// the token requests of a service account. It keeps enough idle connections for
+// Terraform's parallel operations to reuse them.
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          128,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: 1 * time.Second,
+	}
+}
+
+// userAgentTransport sets the User-Agent of every request.
+type userAgentTransport struct {
+	userAgent string
+	next      http.RoundTripper
+}
+
+func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.userAgent == "" {
+		return t.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", t.userAgent)
+	return t.next.RoundTrip(req)
+}
+
+// authTransport sets the bearer token of every attempt, fetching a service-account
+// token when the cached one is missing or near its expiry.
+type authTransport struct {
+	tokens *tokens
+	log    Logger
+	next   http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, gen, fresh, err := t.tokens.token()
+	if st := stateOf(req.Context()); st != nil {
+		st.gen = gen
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		t.log.Debug(req.Context(), "obtained a service-account access token", map[string]any{
+			"client_id": t.tokens.clientID, "expires_at": tok.Expiry.UTC().Format(time.RFC3339),
+		})
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return t.next.RoundTrip(req)
+}
+
+// callState is what the attempts of one logical call share; it travels in the
+// request's context.
+type callState struct {
+	method         string
+	path           string
+	body           []byte
+	idempotencyKey string
+	attempt        int    // attempts made so far
+	gen            uint64 // generation of the token source of the last attempt
+	lastStatus     int    // status of the last attempt, 0 when it failed
+	lastErr        error  // error of the last attempt
+	attempts       int    // attempts made when the retries ran out on an error status
+}
+
+type stateKey struct{}
+
+func stateOf(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+// attemptTransport makes one attempt: it reads the whole response, so that a
+// connection dropped mid-body is an error of the attempt (and retried) and the
+// connection is reused, and logs the attempt.
+type attemptTransport struct {
+	log  Logger
+	next http.RoundTripper
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := stateOf(ctx)
+	st.attempt++
+	fields := map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt}
+	if len(st.body) > 0 {
+		t.log.Trace(ctx, "request body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "body": maskBody(st.body)})
+	}
+	start := time.Now()
+	var body []byte
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		body, err = bufferBody(resp)
+	}
+	fields["duration"] = time.Since(start).Round(time.Microsecond).String()
+	st.lastStatus, st.lastErr = 0, err
+	if err != nil {
+		fields["error"] = err.Error()
+		t.log.Debug(ctx, "API request failed", fields)
+		return nil, err
+	}
+	st.lastStatus = resp.StatusCode
+	fields["status"] = resp.StatusCode
+	t.log.Debug(ctx, "API request", fields)
+	if len(body) > 0 {
+		t.log.Trace(ctx, "response body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "status": resp.StatusCode, "body": maskBody(body)})
+	}
+	return resp, nil
+}
+
+// bufferBody reads and closes resp.Body, replaces it by its content, and returns that.
+func bufferBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err == nil && len(body) > maxResponseBytes {
+		err = errResponseTooLarge
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the response of %d %s: %w", resp.StatusCode, http.StatusText(resp.StatusCode), err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// permanentError returns the error that ends a call without a retry when an
+// attempt's error is one, else nil.
+func permanentError(err error) error {
+	var cred *CredentialsError
+	switch {
+	case errors.As(err, &cred):
+		return cred
+	case errors.Is(err, errResponseTooLarge):
+		return err
+	}
+	return nil
+}

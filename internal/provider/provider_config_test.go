@@ -1,0 +1,216 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+func nullModel() providerModel {
+	return providerModel{
+		BaseURL: types.StringNull(), AccessToken: types.StringNull(), ClientID: types.StringNull(), ClientSecret: types.StringNull(),
+		TokenURL: types.StringNull(), Scopes: types.SetNull(types.StringType), MaxRetries: types.Int64Null(), RequestTimeout: types.StringNull(),
+	}
+}
+
+func TestClientConfig(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		model  func(m *providerModel)
+		env    map[string]string
+		errors []string // each must appear in the diagnostics; none means success
+		check  func(t *testing.T, m providerModel, got client.Config)
+	}{
+		{
+			name: "token from the configuration, defaults",
+			model: func(m *providerModel) {
+				m.BaseURL = types.StringValue("https://api.example.com/management/v1")
+				m.AccessToken = types.StringValue("t")
+			},
+			check: func(t *testing.T, _ providerModel, got client.Config) {
+				if got.AccessToken != "t" || got.MaxRetries != 4 || got.RequestTimeout != 30*time.Second || got.TokenURL != DefaultTokenURL || got.ClientID != "" {
+					t.Errorf("%+v", got)
+				}
+			},
+		},
+		{
+			name: "everything from the environment",
+			env: map[string]string{envBaseURL: "http://127.0.0.1:8089/management/v1", envClientID: "id", envClientSecret: "secret",
+				envTokenURL: "http://localhost:8089/oauth/token", envMaxRetries: "7"},
+			check: func(t *testing.T, _ providerModel, got client.Config) {
+				if got.BaseURL != "http://127.0.0.1:8089/management/v1" || got.ClientID != "id" || got.ClientSecret != "secret" ||
+					got.TokenURL != "http://localhost:8089/oauth/token" || got.MaxRetries != 7 || got.AccessToken != "" {
+					t.Errorf("%+v", got)
+				}
+			},
+		},
+		{
+			name: "the configuration wins over the environment, credentials as a whole",
+			model: func(m *providerModel) {
+				m.BaseURL = types.StringValue("https://config.example.com")
+				m.ClientID, m.ClientSecret = types.StringValue("cid"), types.StringValue("csecret")
+				m.MaxRetries, m.RequestTimeout = types.Int64Value(0), types.StringValue("2m")
+				m.Scopes = types.SetValueMust(types.StringType, []attr.Value{types.StringValue("a")})
+			},
+			env: map[string]string{envBaseURL: "https://env.example.com", envAccessToken: "env-token", envMaxRetries: "9"},
+			check: func(t *testing.T, _ providerModel, got client.Config) {
+				if got.BaseURL != "https://config.example.com" || got.AccessToken != "" || got.ClientID != "cid" || got.MaxRetries != 0 ||
+					got.RequestTimeout != 2*time.Minute || len(got.Scopes) != 1 {
+					t.Errorf("%+v", got)
+				}
+			},
+		},
+		{
+			name:   "no base URL",
+			model:  func(m *providerModel) { m.AccessToken = types.StringValue("t") },
+			errors: []string{"Missing App Xchange API URL", "base_url", envBaseURL},
+		},
+		{
+			name:   "no credentials",
+			model:  func(m *providerModel) { m.BaseURL = types.StringValue("https://api.example.com") },
+			errors: []string{"Missing App Xchange Credentials", "access_token", envAccessToken, "client_id", "client_secret", envClientID, envClientSecret},
+		},
+		{
+			name:   "both credential forms from the environment",
+			env:    map[string]string{envBaseURL: "https://api.example.com", envAccessToken: "t", envClientID: "id", envClientSecret: "s"},
+			errors: []string{"Conflicting App Xchange Credentials"},
+		},
+		{
+			name:   "client id without secret",
+			env:    map[string]string{envBaseURL: "https://api.example.com", envClientID: "id"},
+			errors: []string{"client_secret", envClientSecret},
+		},
+		{
+			name:   "insecure base URL from the environment",
+			env:    map[string]string{envBaseURL: "http://api.example.com", envAccessToken: "t"},
+			errors: []string{envBaseURL, "uses http"},
+		},
+		{
+			name:   "insecure token URL from the environment",
+			env:    map[string]string{envBaseURL: "https://api.example.com", envClientID: "id", envClientSecret: "s", envTokenURL: "ftp://x"},
+			errors: []string{envTokenURL, `scheme "ftp"`},
+		},
+		{
+			name:   "bad retries in the environment",
+			env:    map[string]string{envBaseURL: "https://api.example.com", envAccessToken: "t", envMaxRetries: "many"},
+			errors: []string{envMaxRetries, "0 to 20"},
+		},
+		{
+			name: "unknown values",
+			model: func(m *providerModel) {
+				m.BaseURL, m.AccessToken = types.StringUnknown(), types.StringUnknown()
+			},
+			errors: []string{"Unknown App Xchange Provider Setting", "base_url", envBaseURL, "access_token", envAccessToken},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := nullModel()
+			if tc.model != nil {
+				tc.model(&m)
+			}
+			got, diags := clientConfig(ctx, m, func(name string) (string, bool) { v, ok := tc.env[name]; return v, ok })
+			var said strings.Builder
+			for _, d := range diags {
+				said.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+				if p, ok := d.(diag.DiagnosticWithPath); ok {
+					said.WriteString(p.Path().String() + "\n")
+				}
+			}
+			if len(tc.errors) == 0 {
+				if diags.HasError() {
+					t.Fatalf("unexpected errors:\n%s", said.String())
+				}
+				tc.check(t, m, got)
+				return
+			}
+			if !diags.HasError() {
+				t.Fatalf("no error, want %v", tc.errors)
+			}
+			for _, want := range tc.errors {
+				if !strings.Contains(said.String(), want) {
+					t.Errorf("the diagnostics do not mention %q:\n%s", want, said.String())
+				}
+			}
+		})
+	}
+}
+
+func TestAccProviderConfiguration(t *testing.T) {
+	sb := startSandbox(t)
+	lookup := `data "appxchange_connector" "this" { key = "procore" }`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// No credentials at all: the error names both forms and their environment variables.
+			{
+				Config:      `provider "appxchange" { base_url = "` + sb.baseURL() + `" }` + "\n" + lookup,
+				ExpectError: regexp.MustCompile(`(?s)Missing App Xchange Credentials.*access_token.*APPXCHANGE_ACCESS_TOKEN.*client_id.*client_secret`),
+			},
+			// Both forms at once are refused by terraform validate already.
+			{
+				Config: `provider "appxchange" {` + "\n" + `base_url = "` + sb.baseURL() + `"` + "\n" + `access_token = "t"` + "\n" +
+					`client_id = "id"` + "\n" + `client_secret = "s"` + "\n}\n" + lookup,
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*access_token`),
+			},
+			// Plain http to a host that is not loopback.
+			{
+				Config:      `provider "appxchange" {` + "\n" + `base_url = "http://api.example.com/management/v1"` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
+				ExpectError: regexp.MustCompile(`(?s)base_url.*uses http; use https`),
+			},
+			// A wrong token is the API's 401, told clearly.
+			{
+				Config:      sb.providerConfig("not-a-token") + lookup,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read Connector.*401`),
+			},
+			// A service account: the client-credentials grant at the sandbox's token endpoint.
+			{
+				Config: `provider "appxchange" {` + "\n" + `base_url = "` + sb.baseURL() + `"` + "\n" + `token_url = "` + sb.url + `/oauth/token"` + "\n" +
+					`client_id = "` + acmeClientID + `"` + "\n" + `client_secret = "` + acmeSecret + `"` + "\n}\n" + lookup,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.appxchange_connector.this", tfjsonpath.New("id"), knownvalue.StringExact(procoreID)),
+				},
+			},
+			// A refused service-account secret says so.
+			{
+				Config: `provider "appxchange" {` + "\n" + `base_url = "` + sb.baseURL() + `"` + "\n" + `token_url = "` + sb.url + `/oauth/token"` + "\n" +
+					`client_id = "` + acmeClientID + `"` + "\n" + `client_secret = "wrong"` + "\n}\n" + lookup,
+				ExpectError: regexp.MustCompile(`invalid_client`),
+			},
+		},
+	})
+	if n := sb.stats(t).Requests["POST /oauth/token 200"]; n == 0 {
+		t.Fatal("the service account never fetched a token")
+	}
+}
+
+func TestAccProviderEnvironment(t *testing.T) {
+	sb := startSandbox(t)
+	t.Setenv(envBaseURL, sb.baseURL())
+	t.Setenv(envAccessToken, acmeToken)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// An empty provider block: everything comes from the environment.
+			{
+				Config: `data "appxchange_connector" "this" { key = "powerbi" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.appxchange_connector.this", tfjsonpath.New("id"), knownvalue.StringExact(powerbiID)),
+				},
+			},
+		},
+	})
+}

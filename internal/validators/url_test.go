@@ -1,0 +1,55 @@
+package validators
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://api.example.com/management/v1": "",
+		"HTTPS://api.example.com":               "",
+		"http://localhost:8089/management/v1":   "",
+		"http://127.0.0.1:8089":                 "",
+		"http://127.9.9.9":                      "",
+		"http://[::1]:8089/x":                   "",
+		"http://api.example.com":                "uses http",
+		"http://10.0.0.1":                       "uses http",
+		"http://localhost.example.com":          "uses http",
+		"ftp://example.com":                     `scheme "ftp"`,
+		"/management/v1":                        "not an absolute URL",
+		"api.example.com":                       "not an absolute URL",
+		"https://":                              "not an absolute URL",
+		"":                                      "not an absolute URL",
+		"https://exa mple.com":                  "not an absolute URL",
+	} {
+		got := CheckURL(raw)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("CheckURL(%q) = %q, want it to say %q", raw, got, want)
+		}
+	}
+}
+
+func TestURLValidator(t *testing.T) {
+	check := func(v types.String) int {
+		resp := &validator.StringResponse{}
+		URL().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("token_url"), ConfigValue: v}, resp)
+		for _, d := range resp.Diagnostics {
+			if !strings.Contains(d.Detail(), "token_url") {
+				t.Errorf("the error does not name the attribute: %s", d.Detail())
+			}
+		}
+		return resp.Diagnostics.ErrorsCount()
+	}
+	if check(types.StringValue("http://example.com")) != 1 {
+		t.Error("an http URL off loopback passed")
+	}
+	if check(types.StringValue("https://example.com")) != 0 || check(types.StringNull()) != 0 || check(types.StringUnknown()) != 0 {
+		t.Error("a valid, null or unknown value failed")
+	}
+}
