@@ -64,7 +64,7 @@ func startChild(t *testing.T, args ...string) *child {
 
 // envAt is an env whose requests go to a sandbox process at url.
 func envAt(t *testing.T, url string) *env {
-	return &env{t: t, url: url, client: &http.Client{Timeout: 10 * time.Second, Transport: &contractCheck{t: t, router: specRouter(t, url), next: http.DefaultTransport}}}
+	return &env{t: t, url: url, client: &http.Client{Timeout: 10 * time.Second, Transport: newContractCheck(t, url, http.DefaultTransport)}}
 }
 
 func TestRestartKeepsData(t *testing.T) {
