@@ -140,7 +140,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken: token,
 		TokenType:   "Bearer",
-		ExpiresIn:   int(s.cfg.TokenTTL.Round(time.Second) / time.Second),
+		ExpiresIn:   max(1, int(s.cfg.TokenTTL.Round(time.Second)/time.Second)),
 		Scope:       strings.Join(strings.Fields(form.Get("scope")), " "),
 	})
 }

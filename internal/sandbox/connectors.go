@@ -155,7 +155,7 @@ func applyConnectorInput(c *Connector, in *connectorInput, errs *fieldErrors) {
 	}
 	switch {
 	case in.Visibility.Null:
-		c.Visibility = "account"
+		errs.add("visibility", `cannot be null; send "account" or "public"`)
 	case in.Visibility.Set:
 		c.Visibility = in.Visibility.Value
 		checkEnum(errs, "visibility", c.Visibility, visibilities)

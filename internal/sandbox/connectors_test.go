@@ -128,6 +128,7 @@ func TestConnectorRules(t *testing.T) {
 		{"name missing", with(map[string]any{"name": nil}), 422, "name", "is required"},
 		{"name too long", with(map[string]any{"name": strings.Repeat("x", 201)}), 422, "name", "1 to 200"},
 		{"visibility unknown", with(map[string]any{"visibility": "everyone"}), 422, "visibility", "must be one of"},
+		{"visibility null", map[string]any{"key": "new-one", "name": "New", "visibility": nil, "connectionDefinitions": []any{def(nil)}}, 422, "visibility", "cannot be null"},
 		{"definitions missing", with(map[string]any{"connectionDefinitions": nil}), 422, "connectionDefinitions", "is required"},
 		{"definitions empty", with(map[string]any{"connectionDefinitions": []any{}}), 422, "connectionDefinitions", "at least one"},
 		{"definition key repeated", with(map[string]any{"connectionDefinitions": []any{def(nil), def(nil)}}), 422, "connectionDefinitions[1].key", "repeats"},
