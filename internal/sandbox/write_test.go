@@ -207,6 +207,9 @@ func TestFaultRate(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.RateLimit = 3 })
+	// A frozen clock: the bucket refills only when the test says so.
+	frozen := time.Now()
+	e.srv.now = func() time.Time { return frozen }
 	for range 3 {
 		e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/me"})
 	}
@@ -218,7 +221,7 @@ func TestRateLimit(t *testing.T) {
 	// The limit is per token.
 	e.must(http.StatusOK, req{token: globex, method: "GET", path: "/management/v1/me"})
 	// The bucket refills with time.
-	e.srv.now = func() time.Time { return time.Now().Add(time.Second) }
+	e.srv.now = func() time.Time { return frozen.Add(time.Second) }
 	e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/me"})
 	if got := e.srv.stats.snapshot().Requests["GET /management/v1/me 429"]; got != 1 {
 		t.Fatalf("429s counted: %d", got)
