@@ -22,20 +22,24 @@ var scopePattern = regexp.MustCompile(`^\S+$`)
 func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (string, bool)) (client.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	unknown := func(attr, env string, v interface{ IsUnknown() bool }) {
-		if v.IsUnknown() {
-			diags.AddAttributeError(path.Root(attr), "Unknown App Xchange Provider Setting",
-				"The provider cannot be configured: "+attr+" depends on a value that is known only after apply. "+
-					"Set it statically in the configuration, or through the "+env+" environment variable.")
+		if !v.IsUnknown() {
+			return
 		}
+		fix := "Set it statically in the configuration."
+		if env != "" {
+			fix = "Set it statically in the configuration, or through the " + env + " environment variable."
+		}
+		diags.AddAttributeError(path.Root(attr), "Unknown App Xchange Provider Setting",
+			"The provider cannot be configured: "+attr+" depends on a value that is known only after apply. "+fix)
 	}
 	unknown("base_url", envBaseURL, m.BaseURL)
 	unknown("access_token", envAccessToken, m.AccessToken)
 	unknown("client_id", envClientID, m.ClientID)
 	unknown("client_secret", envClientSecret, m.ClientSecret)
 	unknown("token_url", envTokenURL, m.TokenURL)
-	unknown("scopes", "configuration", m.Scopes)
+	unknown("scopes", "", m.Scopes)
 	unknown("max_retries", envMaxRetries, m.MaxRetries)
-	unknown("request_timeout", "configuration", m.RequestTimeout)
+	unknown("request_timeout", "", m.RequestTimeout)
 	if diags.HasError() {
 		return client.Config{}, diags
 	}

@@ -111,9 +111,10 @@ func TestClientConfig(t *testing.T) {
 		{
 			name: "unknown values",
 			model: func(m *providerModel) {
-				m.BaseURL, m.AccessToken = types.StringUnknown(), types.StringUnknown()
+				m.BaseURL, m.AccessToken, m.RequestTimeout = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 			},
-			errors: []string{"Unknown App Xchange Provider Setting", "base_url", envBaseURL, "access_token", envAccessToken},
+			errors: []string{"Unknown App Xchange Provider Setting", "base_url", envBaseURL, "access_token", envAccessToken,
+				"request_timeout depends on a value that is known only after apply. Set it statically in the configuration.\n"},
 		},
 	}
 	for _, tc := range cases {
