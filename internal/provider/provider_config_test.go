@@ -172,6 +172,12 @@ func TestAccProviderConfiguration(t *testing.T) {
 				Config:      `provider "appxchange" {` + "\n" + `base_url = "http://api.example.com/management/v1"` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
 				ExpectError: regexp.MustCompile(`(?s)base_url.*uses http; use https`),
 			},
+			// A base URL known only after apply cannot configure the provider.
+			{
+				Config: `resource "terraform_data" "url" { input = "` + sb.baseURL() + `" }` + "\n" +
+					`provider "appxchange" {` + "\n" + `base_url = terraform_data.url.output` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
+				ExpectError: regexp.MustCompile(`(?s)Unknown App Xchange Provider Setting.*base_url.*APPXCHANGE_BASE_URL`),
+			},
 			// A wrong token is the API's 401, told clearly.
 			{
 				Config:      sb.providerConfig("not-a-token") + lookup,
