@@ -57,6 +57,8 @@ func TestConnectorLifecycle(t *testing.T) {
 		}
 	}
 	e.wantProblem(e.do(req{token: globex, method: "GET", path: connectors + "/" + c.ID}), 404, "", "cannot see it")
+	e.wantProblem(e.do(req{token: globex, method: "PATCH", path: connectors + "/" + c.ID, body: map[string]any{"name": "x"}}), 404, "", "cannot see it")
+	e.wantProblem(e.do(req{token: globex, method: "DELETE", path: connectors + "/" + c.ID}), 404, "", "cannot see it")
 	e.wantProblem(e.do(req{token: acme, method: "GET", path: connectors + "?visibility=secret"}), 400, "visibility", "must be one of")
 
 	// Update in place; the key cannot change.

@@ -312,6 +312,7 @@ func TestMalformedBodies(t *testing.T) {
 		"two values":        {clients, `{"name":"x"} {}`, "", "more than one JSON value"},
 		"patch wrong type":  {clients + "/" + c.ID, `{"public":"yes"}`, "public", "a boolean"},
 		"patch scopes type": {clients + "/" + c.ID, `{"scopes":"openid"}`, "scopes", "an array"},
+		"too large":         {clients, `{"name":"` + strings.Repeat("x", maxBodyBytes) + `"}`, "", "larger than"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			method := "POST"
