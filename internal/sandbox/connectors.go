@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // connectorInput is the body of POST and PATCH /connectors.
@@ -61,7 +62,8 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request, p *princ
 		cond.add("key = ?", v)
 	}
 	if v := q.Get("search"); v != "" {
-		cond.add("(instr(lower(name), lower(?)) > 0 OR instr(lower(key), lower(?)) > 0)", v, v)
+		folded := strings.ToLower(v)
+		cond.add("(instr(fold(name), ?) > 0 OR instr(key, ?) > 0)", folded, folded)
 	}
 	if v := q.Get("visibility"); v != "" {
 		if !slices.Contains(visibilities, v) {

@@ -72,7 +72,7 @@ type OAuthClient struct {
 	UpdatedAt               string   `json:"updatedAt"`
 
 	secretSHA256 sql.NullString
-	expiresAt    sql.NullInt64
+	expiresAt    sql.NullString // RFC 3339, UTC
 	version      int64
 }
 
@@ -132,9 +132,7 @@ func scanClient(row scanner) (*OAuthClient, error) {
 		return nil, err
 	}
 	c.ClientSecretSet = c.secretSHA256.Valid
-	if c.expiresAt.Valid {
-		c.ClientSecretExpiresAt = formatTime(c.expiresAt.Int64)
-	}
+	c.ClientSecretExpiresAt = c.expiresAt.String
 	c.CreatedAt, c.UpdatedAt = formatTime(created), formatTime(updated)
 	return &c, nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // clientInput is the body of POST and PATCH /oauth-clients.
@@ -97,7 +99,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request, p *principa
 		cond.add("c.public = ?", b)
 	}
 	if v := q.Get("search"); v != "" {
-		cond.add("instr(lower(c.name), lower(?)) > 0", v)
+		cond.add("instr(fold(c.name), ?) > 0", strings.ToLower(v))
 	}
 	out, err := listPage(r.Context(), s.store.reader, "oauth_clients c JOIN connectors k ON k.id = c.connector_id", cond, "c.created_at, c.id", index, size, scanClient, clientColumns)
 	if err != nil {
@@ -143,7 +145,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 			return nil, unprocessable(errs)
 		}
 		c := &OAuthClient{ID: newID(), AccountID: p.AccountID, ConnectorID: conn.ID, ConnectionDefinitionKey: def.Key, version: 1}
-		if err := applyClientInput(c, &in, conn, def, p); err != nil {
+		if err := applyClientInput(c, &in, conn, def, p, true); err != nil {
 			return nil, err
 		}
 		now := s.now().UnixNano()
@@ -161,7 +163,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 
 // applyClientInput merges a request onto a client, fills the defaults, and
 // checks every rule against the connection definition and the caller.
-func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def ConnectionDefinition, p *principal) error {
+func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def ConnectionDefinition, p *principal, creating bool) error {
 	var errs fieldErrors
 	required := func(field string, o opt[string], dst *string) {
 		switch {
@@ -192,17 +194,19 @@ func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def Conn
 		c.secretSHA256 = sql.NullString{}
 	case in.ClientSecret.Set && in.ClientSecret.Value == "":
 		errs.add("clientSecret", "must not be empty; omit it to keep the secret, or send null to clear it")
+	case in.ClientSecret.Set && len(in.ClientSecret.Value) > 4096:
+		errs.add("clientSecret", "must be at most 4096 characters long")
 	case in.ClientSecret.Set:
 		c.secretSHA256 = sql.NullString{String: sha256Hex(in.ClientSecret.Value), Valid: true}
 	}
 	c.ClientSecretSet = c.secretSHA256.Valid
 	switch {
 	case in.ClientSecretExpiresAt.Null:
-		c.expiresAt, c.ClientSecretExpiresAt = sql.NullInt64{}, ""
+		c.expiresAt, c.ClientSecretExpiresAt = sql.NullString{}, ""
 	case in.ClientSecretExpiresAt.Set:
 		t := parseTimestamp(&errs, "clientSecretExpiresAt", in.ClientSecretExpiresAt.Value)
-		c.expiresAt = sql.NullInt64{Int64: t.UnixNano(), Valid: true}
-		c.ClientSecretExpiresAt = formatTime(t.UnixNano())
+		c.ClientSecretExpiresAt = t.Format(time.RFC3339Nano)
+		c.expiresAt = sql.NullString{String: c.ClientSecretExpiresAt, Valid: true}
 	}
 	if in.Scopes.Set {
 		c.Scopes = nilIfEmpty(in.Scopes.Value)
@@ -225,7 +229,7 @@ func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def Conn
 			c.ClientAuthentication = defaultClientAuthentication
 		}
 	}
-	checkClient(&errs, c, def)
+	checkClient(&errs, c, def, creating)
 	if len(errs) > 0 {
 		return unprocessable(errs)
 	}
@@ -301,7 +305,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 		if in.ClientAuthentication.Null {
 			c.ClientAuthentication = ""
 		}
-		if err := applyClientInput(c, &in, conn, def, p); err != nil {
+		if err := applyClientInput(c, &in, conn, def, p, false); err != nil {
 			return nil, err
 		}
 		if reflect.DeepEqual(&before, c) {

@@ -178,9 +178,31 @@ func TestOAuthClientUpdateRules(t *testing.T) {
 	// Sending the current immutable values is not a change.
 	e.must(http.StatusOK, req{token: acme, method: "PATCH", path: path, body: map[string]any{"connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow"}})
 
-	// A client-credentials client cannot lose its secret.
+	// A client-credentials client needs a secret to be created; clearing it later is allowed,
+	// as removing every secret attribute in Terraform clears it.
 	cc := e.createClient(acme, map[string]any{"connectorId": powerbiID, "connectionDefinitionKey": "oAuth2ClientCredentials"})
-	e.wantProblem(e.do(req{token: acme, method: "PATCH", path: clients + "/" + cc.ID, body: map[string]any{"clientSecret": nil}}), 422, "clientSecret", "needs a client secret")
+	var cleared OAuthClient
+	e.must(http.StatusOK, req{token: acme, method: "PATCH", path: clients + "/" + cc.ID, body: map[string]any{"clientSecret": nil}}).decode(t, &cleared)
+	if cleared.ClientSecretSet {
+		t.Fatal("the secret was not cleared")
+	}
+	e.wantProblem(e.do(req{token: acme, method: "PATCH", path: path, body: map[string]any{"clientSecret": strings.Repeat("s", 4097)}}), 422, "clientSecret", "at most 4096")
+
+	// Any RFC 3339 instant is kept as given, in UTC, whatever its year.
+	for in, want := range map[string]string{
+		"9999-12-31T23:59:59Z":           "9999-12-31T23:59:59Z",
+		"2300-01-01T00:00:00+02:00":      "2299-12-31T22:00:00Z",
+		"1600-01-01T00:00:00.5Z":         "1600-01-01T00:00:00.5Z",
+		"2027-06-30T12:00:00.000000001Z": "2027-06-30T12:00:00.000000001Z",
+	} {
+		var got OAuthClient
+		e.must(http.StatusOK, req{token: acme, method: "PATCH", path: path, body: map[string]any{"clientSecretExpiresAt": in}}).decode(t, &got)
+		var read OAuthClient
+		e.must(http.StatusOK, req{token: acme, method: "GET", path: path}).decode(t, &read)
+		if got.ClientSecretExpiresAt != want || read.ClientSecretExpiresAt != want {
+			t.Errorf("clientSecretExpiresAt %q came back as %q, read as %q; want %q", in, got.ClientSecretExpiresAt, read.ClientSecretExpiresAt, want)
+		}
+	}
 }
 
 func TestOAuthClientVisibility(t *testing.T) {
@@ -275,6 +297,14 @@ func TestOAuthClientListFiltersAndPages(t *testing.T) {
 	} {
 		if got := count(query); got != want {
 			t.Errorf("%s: %d clients, want %d", query, got, want)
+		}
+	}
+
+	// Search folds case beyond ASCII.
+	e.createClient(acme, map[string]any{"name": "Ärger Client"})
+	for _, query := range []string{"search=%C3%A4rger", "search=%C3%84RGER", "search=%C3%84rger"} {
+		if got := count(query); got != 1 {
+			t.Errorf("%s: %d clients, want 1", query, got)
 		}
 	}
 

@@ -224,7 +224,9 @@ func checkProperties(errs *fieldErrors, field string, props []Property) {
 
 // checkClient applies every rule of an OAuth client against its connection definition.
 // The client is complete (create, or the result of a PATCH merged onto the stored client).
-func checkClient(errs *fieldErrors, c *OAuthClient, def ConnectionDefinition) {
+// A client-credentials client needs a secret when it is created; removing it later
+// is allowed, as removing every secret attribute in Terraform clears it.
+func checkClient(errs *fieldErrors, c *OAuthClient, def ConnectionDefinition, creating bool) {
 	checkLength(errs, "name", c.Name, 1, 200)
 	checkLength(errs, "clientId", c.ClientID, 1, 500)
 	for _, u := range []struct{ field, value string }{
@@ -252,7 +254,7 @@ func checkClient(errs *fieldErrors, c *OAuthClient, def ConnectionDefinition) {
 				errs.add(f.field, "is not used by the connection definition %q (%s); remove it", def.Key, def.AuthType)
 			}
 		}
-		if def.AuthType == authOAuth2ClientCredentials && !c.ClientSecretSet {
+		if def.AuthType == authOAuth2ClientCredentials && creating && !c.ClientSecretSet {
 			errs.add("clientSecret", "is required: the connection definition %q (oauth2ClientCredentials) needs a client secret", def.Key)
 		}
 	}

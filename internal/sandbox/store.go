@@ -3,13 +3,29 @@ package sandbox
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+	"modernc.org/sqlite"
 )
+
+func init() {
+	// fold(x) lowercases with Go's Unicode rules: SQLite's lower() folds ASCII only.
+	sqlite.MustRegisterDeterministicScalarFunction("fold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default:
+			return v, nil
+		}
+	})
+}
 
 // migrations are applied in order; PRAGMA user_version records how many ran.
 // Append new steps, never edit an applied one.
@@ -53,7 +69,7 @@ var migrations = []string{
 		definition_key        TEXT NOT NULL,
 		client_id             TEXT NOT NULL,
 		secret_sha256         TEXT,
-		secret_expires_at     INTEGER,
+		secret_expires_at     TEXT,
 		authorization_url     TEXT NOT NULL DEFAULT '',
 		token_url             TEXT NOT NULL,
 		refresh_url           TEXT NOT NULL DEFAULT '',
