@@ -92,12 +92,12 @@ func (p *appxchangeProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"client_id": schema.StringAttribute{
 				Description: "Client ID of a service account, exchanged for tokens at `token_url` with the client-credentials grant. " +
-					"Falls back to `" + envClientID + "`. Requires `client_secret`.",
+					"Falls back to `" + envClientID + "`. Needs `client_secret` (or `" + envClientSecret + "`).",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"client_secret": schema.StringAttribute{
-				Description: "Client secret of the service account. Falls back to `" + envClientSecret + "`. Requires `client_id`.",
+				Description: "Client secret of the service account. Falls back to `" + envClientSecret + "`. Needs `client_id` (or `" + envClientID + "`).",
 				Optional:    true,
 				Sensitive:   true,
 				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -133,7 +133,6 @@ func (p *appxchangeProvider) ConfigValidators(context.Context) []provider.Config
 	return []provider.ConfigValidator{
 		providervalidator.Conflicting(path.MatchRoot("access_token"), path.MatchRoot("client_id")),
 		providervalidator.Conflicting(path.MatchRoot("access_token"), path.MatchRoot("client_secret")),
-		providervalidator.RequiredTogether(path.MatchRoot("client_id"), path.MatchRoot("client_secret")),
 	}
 }
 

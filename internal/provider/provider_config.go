@@ -17,8 +17,7 @@ var scopePattern = regexp.MustCompile(`^\S+$`)
 
 // clientConfig resolves the provider configuration, with its environment
 // fallbacks, into a client configuration. Each attribute set in the
-// configuration wins over its environment variable; credentials are taken as a
-// whole from the configuration when it sets any, else from the environment.
+// configuration wins over its environment variable.
 func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (string, bool)) (client.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	unknown := func(attr, env string, v interface{ IsUnknown() bool }) {
@@ -79,10 +78,18 @@ func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (
 		cfg.TokenURL = DefaultTokenURL
 	}
 
-	if m.AccessToken.IsNull() && m.ClientID.IsNull() && m.ClientSecret.IsNull() {
-		cfg.AccessToken, cfg.ClientID, cfg.ClientSecret = env(envAccessToken), env(envClientID), env(envClientSecret)
-	} else {
-		cfg.AccessToken, cfg.ClientID, cfg.ClientSecret = m.AccessToken.ValueString(), m.ClientID.ValueString(), m.ClientSecret.ValueString()
+	var tokenInConfig, idInConfig, secretInConfig bool
+	cfg.AccessToken, tokenInConfig = pick(m.AccessToken, envAccessToken)
+	cfg.ClientID, idInConfig = pick(m.ClientID, envClientID)
+	cfg.ClientSecret, secretInConfig = pick(m.ClientSecret, envClientSecret)
+	// A credential form chosen in the configuration keeps the other form's
+	// environment variables out, so a token exported for other tools does not
+	// conflict with a service account written in HCL, and the other way round.
+	if tokenInConfig && !idInConfig && !secretInConfig {
+		cfg.ClientID, cfg.ClientSecret = "", ""
+	}
+	if (idInConfig || secretInConfig) && !tokenInConfig {
+		cfg.AccessToken = ""
 	}
 	serviceAccount := cfg.ClientID != "" || cfg.ClientSecret != ""
 	switch {

@@ -58,7 +58,7 @@ func TestClientConfig(t *testing.T) {
 			},
 		},
 		{
-			name: "the configuration wins over the environment, credentials as a whole",
+			name: "the configuration wins over the environment",
 			model: func(m *providerModel) {
 				m.BaseURL = types.StringValue("https://config.example.com")
 				m.ClientID, m.ClientSecret = types.StringValue("cid"), types.StringValue("csecret")
@@ -69,6 +69,30 @@ func TestClientConfig(t *testing.T) {
 			check: func(t *testing.T, _ providerModel, got client.Config) {
 				if got.BaseURL != "https://config.example.com" || got.AccessToken != "" || got.ClientID != "cid" || got.MaxRetries != 0 ||
 					got.RequestTimeout != 2*time.Minute || len(got.Scopes) != 1 {
+					t.Errorf("%+v", got)
+				}
+			},
+		},
+		{
+			name: "a service account split between the configuration and the environment",
+			model: func(m *providerModel) {
+				m.BaseURL, m.ClientID = types.StringValue("https://api.example.com"), types.StringValue("cid")
+			},
+			env: map[string]string{envClientSecret: "env-secret", envAccessToken: "env-token"},
+			check: func(t *testing.T, _ providerModel, got client.Config) {
+				if got.ClientID != "cid" || got.ClientSecret != "env-secret" || got.AccessToken != "" {
+					t.Errorf("%+v", got)
+				}
+			},
+		},
+		{
+			name: "a token in the configuration keeps a service account of the environment out",
+			model: func(m *providerModel) {
+				m.BaseURL, m.AccessToken = types.StringValue("https://api.example.com"), types.StringValue("t")
+			},
+			env: map[string]string{envClientID: "env-id", envClientSecret: "env-secret"},
+			check: func(t *testing.T, _ providerModel, got client.Config) {
+				if got.AccessToken != "t" || got.ClientID != "" || got.ClientSecret != "" {
 					t.Errorf("%+v", got)
 				}
 			},
@@ -216,6 +240,25 @@ func TestAccProviderEnvironment(t *testing.T) {
 				Config: `data "appxchange_connector" "this" { key = "powerbi" }`,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.appxchange_connector.this", tfjsonpath.New("id"), knownvalue.StringExact(powerbiID)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccProviderServiceAccountSecretFromEnvironment(t *testing.T) {
+	sb := startSandbox(t)
+	t.Setenv(envClientSecret, acmeSecret)
+	t.Setenv(envAccessToken, "a-token-exported-for-other-tools")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The client ID in HCL, its secret from the environment; the exported token stays out.
+			{
+				Config: `provider "appxchange" {` + "\n" + `base_url = "` + sb.baseURL() + `"` + "\n" + `token_url = "` + sb.url + `/oauth/token"` + "\n" +
+					`client_id = "` + acmeClientID + `"` + "\n}\n" + `data "appxchange_connector" "this" { key = "procore" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.appxchange_connector.this", tfjsonpath.New("id"), knownvalue.StringExact(procoreID)),
 				},
 			},
 		},
