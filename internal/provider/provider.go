@@ -123,7 +123,7 @@ func (p *appxchangeProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"request_timeout": schema.StringAttribute{
 				Description: "Time limit of one attempt of a request, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
 				Optional:    true,
-				Validators:  []validator.String{durationValidator{}},
+				Validators:  []validator.String{validators.Duration()},
 			},
 		},
 	}
@@ -178,25 +178,6 @@ func configuredClient(data any) (*client.Client, string) {
 		return nil, fmt.Sprintf("Expected *client.Client, got %T. Please report this issue to the provider developers.", data)
 	}
 	return c, ""
-}
-
-// durationValidator checks a positive Go duration, such as request_timeout.
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "must be a positive Go duration such as 30s or 2m"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%s: %q is not a positive Go duration; write it like 30s, 90s or 2m.", req.Path, req.ConfigValue.ValueString()))
-	}
 }
 
 // parseRetries reads max_retries from the environment.

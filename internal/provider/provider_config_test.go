@@ -9,7 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -263,4 +266,21 @@ func TestAccProviderServiceAccountSecretFromEnvironment(t *testing.T) {
 			},
 		},
 	})
+}
+
+func TestProviderModelMatchesSchema(t *testing.T) {
+	ctx := context.Background()
+	var resp provider.SchemaResponse
+	New("test")().Schema(ctx, provider.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+	m := nullModel()
+	if diags := state.Set(ctx, &m); diags.HasError() {
+		t.Fatalf("the model does not match the schema: %v", diags)
+	}
+	if diags := state.Get(ctx, &m); diags.HasError() {
+		t.Fatalf("the schema does not match the model: %v", diags)
+	}
 }

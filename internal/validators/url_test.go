@@ -53,3 +53,16 @@ func TestURLValidator(t *testing.T) {
 		t.Error("a valid, null or unknown value failed")
 	}
 }
+
+func TestDuration(t *testing.T) {
+	for raw, ok := range map[string]bool{"30s": true, "2m": true, "1h30m": true, "0s": false, "-5s": false, "30": false, "soon": false, "": false} {
+		resp := &validator.StringResponse{}
+		Duration().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("request_timeout"), ConfigValue: types.StringValue(raw)}, resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("%q: errors %v, want ok=%v", raw, resp.Diagnostics, ok)
+		}
+		if !ok && !strings.Contains(resp.Diagnostics[0].Detail(), "request_timeout") {
+			t.Errorf("%q: the error does not name the attribute: %s", raw, resp.Diagnostics[0].Detail())
+		}
+	}
+}
