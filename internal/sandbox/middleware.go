@@ -127,7 +127,8 @@ func (s *Server) api(h apiHandler) http.Handler {
 			}
 		}
 		token, hasToken := bearerToken(r)
-		limitKey := "token:" + sha256Hex(token)
+		// The buckets live in memory only, keyed by the token as sent.
+		limitKey := "token:" + token
 		if !hasToken {
 			limitKey = "addr:" + remoteHost(r)
 		}
