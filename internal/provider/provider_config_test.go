@@ -199,6 +199,15 @@ func TestAccProviderConfiguration(t *testing.T) {
 				Config:      `provider "appxchange" {` + "\n" + `base_url = "http://api.example.com/management/v1"` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
 				ExpectError: regexp.MustCompile(`(?s)base_url.*uses http; use https`),
 			},
+			// Static checks of terraform validate: one scope per element, a positive duration, a bounded retry count.
+			{
+				Config:      sb.providerConfig(acmeToken, `scopes = ["read write"]`) + lookup,
+				ExpectError: regexp.MustCompile(`(?s)scopes.*must be one scope without whitespace`),
+			},
+			{
+				Config:      sb.providerConfig(acmeToken, `request_timeout = "soon"`) + lookup,
+				ExpectError: regexp.MustCompile(`(?s)request_timeout.*not a positive Go duration`),
+			},
 			// A base URL known only after apply cannot configure the provider.
 			{
 				Config: `resource "terraform_data" "url" { input = "` + sb.baseURL() + `" }` + "\n" +

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -77,15 +78,15 @@ func startSandbox(t *testing.T, options ...func(*sandbox.Config)) *testSandbox {
 // baseURL is the provider's base_url for this sandbox.
 func (s *testSandbox) baseURL() string { return s.url + "/management/v1" }
 
-// providerConfig is a provider block that authenticates with token.
-func (s *testSandbox) providerConfig(token string) string {
+// providerConfig is a provider block that authenticates with token, with extra attribute lines.
+func (s *testSandbox) providerConfig(token string, extra ...string) string {
 	return fmt.Sprintf(`
 provider "appxchange" {
   base_url     = %q
   access_token = %q
   max_retries  = 2
-}
-`, s.baseURL(), token)
+%s}
+`, s.baseURL(), token, strings.Join(append(extra, ""), "\n"))
 }
 
 // stats reads the sandbox's request counts.
