@@ -1,6 +1,10 @@
 package provider
 
-import "github.com/appxchange/terraform-provider-appxchange/internal/client"
+import (
+	"slices"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
 
 // The API spells enums in camelCase; Terraform attributes in snake_case.
 var (
@@ -20,6 +24,26 @@ var (
 
 // enum maps API values to Terraform values.
 type enum map[string]string
+
+// toAPI returns the API spelling of a Terraform value; an unknown value passes unchanged.
+func (e enum) toAPI(tf string) string {
+	for api, v := range e {
+		if v == tf {
+			return api
+		}
+	}
+	return tf
+}
+
+// terraformValues lists the Terraform spellings, sorted, for validators and docs.
+func (e enum) terraformValues() []string {
+	values := make([]string, 0, len(e))
+	for _, v := range e {
+		values = append(values, v)
+	}
+	slices.Sort(values)
+	return values
+}
 
 // toTerraform returns the Terraform spelling; an unknown API value passes unchanged.
 func (e enum) toTerraform(api string) string {

@@ -154,8 +154,9 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 		resp.Diagnostics.AddError("Unable to Create App Xchange Client", err.Error())
 		return
 	}
-	resp.DataSourceData = c
-	resp.ResourceData = c
+	pd := &providerData{client: c}
+	resp.DataSourceData = pd
+	resp.ResourceData = pd
 }
 
 func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resource {
@@ -166,18 +167,6 @@ func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		NewConnectorDataSource,
 	}
-}
-
-// configuredClient takes the client that Configure handed over; nil before Configure.
-func configuredClient(data any) (*client.Client, string) {
-	if data == nil {
-		return nil, ""
-	}
-	c, ok := data.(*client.Client)
-	if !ok {
-		return nil, fmt.Sprintf("Expected *client.Client, got %T. Please report this issue to the provider developers.", data)
-	}
-	return c, ""
 }
 
 // parseRetries reads max_retries from the environment.

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
 	"github.com/appxchange/terraform-provider-appxchange/internal/sandbox"
 )
 
@@ -54,7 +58,8 @@ func TestMain(m *testing.M) {
 
 // testSandbox is a sandbox inside the test process, on a temporary database and a free port.
 type testSandbox struct {
-	url string
+	url      string
+	dataPath string
 }
 
 func startSandbox(t *testing.T, options ...func(*sandbox.Config)) *testSandbox {
@@ -72,7 +77,7 @@ func startSandbox(t *testing.T, options ...func(*sandbox.Config)) *testSandbox {
 		ts.Close()
 		srv.Close()
 	})
-	return &testSandbox{url: ts.URL}
+	return &testSandbox{url: ts.URL, dataPath: cfg.DataPath}
 }
 
 // baseURL is the provider's base_url for this sandbox.
@@ -102,4 +107,73 @@ func (s *testSandbox) stats(t *testing.T) sandbox.Stats {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// resetStats zeroes the sandbox's request counts.
+func (s *testSandbox) resetStats(t *testing.T) {
+	t.Helper()
+	resp, err := http.Post(s.url+"/_sandbox/stats/reset", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		t.Fatalf("resetting the sandbox stats: %s", resp.Status)
+	}
+}
+
+// writes lists the POST, PATCH and DELETE requests of the API that the sandbox answered
+// since its stats were last reset, whatever their status ("PATCH /route 200": count).
+func (s *testSandbox) writes(t *testing.T) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for key, n := range s.stats(t).Requests {
+		if strings.HasPrefix(key, "POST /management/") || strings.HasPrefix(key, "PATCH /") || strings.HasPrefix(key, "DELETE /") {
+			out[key] += n
+		}
+	}
+	return out
+}
+
+// expectNoWrites is a check that the API has seen no write since the stats were last reset.
+func (s *testSandbox) expectNoWrites(t *testing.T) func() {
+	return func() {
+		t.Helper()
+		if w := s.writes(t); len(w) > 0 {
+			t.Errorf("the sandbox saw API writes: %v", w)
+		}
+	}
+}
+
+// apiClient is a client of the sandbox's API acting with token, for checks made
+// beside Terraform.
+func (s *testSandbox) apiClient(t *testing.T, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{BaseURL: s.baseURL(), AccessToken: token, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// storedSecretHash is the SHA-256 (hex) of the secret the sandbox holds for an OAuth
+// client, read from its database; empty when it holds none.
+func (s *testSandbox) storedSecretHash(t *testing.T, id string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", s.dataPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var hash sql.NullString
+	if err := db.QueryRow("SELECT secret_sha256 FROM oauth_clients WHERE id = ?", id).Scan(&hash); err != nil {
+		t.Fatalf("reading the stored secret of OAuth client %s: %v", id, err)
+	}
+	return hash.String
+}
+
+// sha256Hex is the hash the sandbox stores for a secret.
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
