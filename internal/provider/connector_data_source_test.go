@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -95,14 +94,12 @@ func TestConnectorDataSourceModelMatchesSchema(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	model := connectorDataSourceModel{ConnectionDefinitions: map[string]connectionDefinitionModel{
-		"d": {Scopes: types.SetNull(types.StringType), Properties: map[string]propertyModel{"p": {EnumValues: types.ListNull(types.StringType)}}},
-	}}
+	model := sampleConnectorModel(t)
 	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
 	if diags := state.Set(ctx, &model); diags.HasError() {
 		t.Fatalf("the model does not match the schema: %v", diags)
 	}
-	var back connectorDataSourceModel
+	var back connectorModel
 	if diags := state.Get(ctx, &back); diags.HasError() {
 		t.Fatalf("the schema does not match the model: %v", diags)
 	}

@@ -160,12 +160,15 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewConnectorResource,
+	}
 }
 
 func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewConnectorDataSource,
+		NewConnectorsDataSource,
 	}
 }
 
