@@ -280,4 +280,314 @@ func checkConnectorGone(t *testing.T, sb *testSandbox, key string) resource.Test
 	}
 }
 
-var _ = regexp.MustCompile
+// connectorConfig is a connector acc-rules with these connection definitions and extra top-level lines.
+func connectorConfig(definitions string, extra ...string) string {
+	return fmt.Sprintf(`
+resource "appxchange_connector" "test" {
+  key  = "acc-rules"
+  name = "Acceptance rules"
+%s
+  connection_definitions = {
+%s
+  }
+}
+`, strings.Join(extra, "\n"), definitions)
+}
+
+// apiKeyDefinition is a valid definition to build rule cases from.
+const apiKeyDefinition = `apiKeyAuth = { title = "API key", auth_type = "api_key" }`
+
+// message matches a phrase of a diagnostic however Terraform wraps its lines.
+func message(phrase string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(phrase), " ", `\s+`))
+}
+
+// diagnostic matches a diagnostic's summary and a phrase of its detail.
+func diagnostic(summary, detail string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + message(summary).String() + `.*` + message(detail).String())
+}
+
+// atApply matches a phrase of an error that Terraform reported at apply, after the plan succeeded.
+func atApply(phrase string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)Error running apply: .*` + message(phrase).String())
+}
+
+func TestAccConnectorResource_planRules(t *testing.T) {
+	sb := startSandbox(t)
+	cases := []struct {
+		name, config, want string
+	}{
+		{"key pattern", strings.Replace(connectorConfig(apiKeyDefinition), `"acc-rules"`, `"Acc_Rules"`, 1),
+			"must be 2 to 63 characters of lowercase letters, digits and -"},
+		{"empty name", strings.Replace(connectorConfig(apiKeyDefinition), `"Acceptance rules"`, `""`, 1),
+			"string length must be between 1 and 200"},
+		{"empty description", connectorConfig(apiKeyDefinition, `description = ""`),
+			"description: must not be empty. The API does not keep empty values, so omit the attribute instead."},
+		{"visibility", connectorConfig(apiKeyDefinition, `visibility = "private"`),
+			`visibility value must be one of: ["account" "public"], got: "private"`},
+		{"no definitions", connectorConfig(""),
+			"map must contain at least 1 elements and at most 50 elements, got: 0"},
+		{"definition key pattern", connectorConfig(`"api-key" = { title = "API key", auth_type = "api_key" }`),
+			"must be a camelCase name such as oAuth2CodeFlow"},
+		{"auth type", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "apiKey" }`),
+			`auth_type value must be one of: ["api_key" "basic" "custom" "oauth2_client_credentials" "oauth2_code_flow" "oauth2_password"], got: "apiKey"`},
+		{"empty title", connectorConfig(`apiKeyAuth = { title = "", auth_type = "api_key" }`),
+			"string length must be between 1 and 200"},
+		{"empty definition description", connectorConfig(`apiKeyAuth = { title = "API key", description = "", auth_type = "api_key" }`),
+			`connection_definitions["apiKeyAuth"].description: must not be empty`},
+		{"token URL preset on an API key definition", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", token_url = "https://crm.example.com/token" }`),
+			`connection_definitions["apiKeyAuth"].token_url: token_url is an OAuth 2.0 preset; it applies only when auth_type is oauth2_code_flow, oauth2_client_credentials or oauth2_password, not "api_key".`},
+		{"scopes preset on a basic definition", connectorConfig(`basicAuth = { title = "Basic", auth_type = "basic", scopes = ["read"] }`),
+			`connection_definitions["basicAuth"].scopes: scopes is an OAuth 2.0 preset`},
+		{"client authentication preset on a custom definition", connectorConfig(`customAuth = { title = "Custom", auth_type = "custom", client_authentication = "basic_auth_header" }`),
+			`connection_definitions["customAuth"].client_authentication: client_authentication is an OAuth 2.0 preset`},
+		{"URL rule", connectorConfig(`oAuth2 = { title = "OAuth", auth_type = "oauth2_code_flow", authorization_url = "http://crm.example.com/authorize" }`),
+			`"http://crm.example.com/authorize" uses http; use https`},
+		{"relative URL", connectorConfig(`oAuth2 = { title = "OAuth", auth_type = "oauth2_password", refresh_url = "/refresh" }`),
+			`"/refresh" is not an absolute URL with a host`},
+		{"client authentication", connectorConfig(`oAuth2 = { title = "OAuth", auth_type = "oauth2_client_credentials", client_authentication = "basicAuthHeader" }`),
+			`client_authentication value must be one of: ["basic_auth_header" "client_credentials_body"], got: "basicAuthHeader"`},
+		{"empty scopes", connectorConfig(`oAuth2 = { title = "OAuth", auth_type = "oauth2_code_flow", scopes = [] }`),
+			`connection_definitions["oAuth2"].scopes: must not be empty. The API does not keep empty values, so omit the attribute instead.`},
+		{"scope with whitespace", connectorConfig(`oAuth2 = { title = "OAuth", auth_type = "oauth2_code_flow", scopes = ["read write"] }`),
+			"must be one scope without whitespace; write each scope as its own element"},
+		{"empty properties", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = {} }`),
+			`connection_definitions["apiKeyAuth"].properties: must not be empty`},
+		{"property key pattern", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { "api key" = { title = "Key", type = "string" } } }`),
+			"must be a camelCase name such as tenantId"},
+		{"property type", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { key = { title = "Key", type = "text" } } }`),
+			`type value must be one of: ["string" "enum" "bool" "number"], got: "text"`},
+		{"enum without values", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { env = { title = "Env", type = "enum" } } }`),
+			`connection_definitions["apiKeyAuth"].properties["env"].enum_values: a property of type "enum" needs enum_values`},
+		{"enum values on a string", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { env = { title = "Env", type = "string", enum_values = ["a"] } } }`),
+			`enum_values applies only when type is "enum", not "string". Remove it, or set type = "enum".`},
+		{"empty enum values", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { env = { title = "Env", type = "enum", enum_values = [] } } }`),
+			`properties["env"].enum_values: must not be empty`},
+		{"repeated enum values", connectorConfig(`apiKeyAuth = { title = "API key", auth_type = "api_key", properties = { env = { title = "Env", type = "enum", enum_values = ["a", "a"] } } }`),
+			`This attribute contains duplicate values of: "a"`},
+	}
+	var steps []resource.TestStep
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			// The rule is broken at plan, before any API write (checked by the next step).
+			PreConfig: func() {
+				sb.expectNoWrites(t)()
+				sb.resetStats(t)
+				t.Log("case:", c.name)
+			},
+			Config:      sb.providerConfig(acmeToken) + c.config,
+			ExpectError: message(c.want),
+		})
+	}
+	// The last case made no write either; the valid configuration applies.
+	steps = append(steps, resource.TestStep{
+		PreConfig: sb.expectNoWrites(t),
+		Config:    sb.providerConfig(acmeToken) + connectorConfig(apiKeyDefinition),
+	})
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6ProviderFactories, Steps: steps})
+}
+
+// An auth type or property type known only at apply breaks no rule at plan;
+// Terraform validates the configuration again once the value is known, so the
+// same rule fails at apply, before the connector is written.
+func TestAccConnectorResource_unknownAtPlan(t *testing.T) {
+	sb := startSandbox(t)
+	definitions := func(authType, propertyType string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "types" {
+  input = { auth_type = %q, property_type = %q }
+}
+%s`, authType, propertyType, connectorConfig(`
+    tokenAuth = {
+      title      = "Token"
+      auth_type  = terraform_data.types.output.auth_type
+      token_url  = "https://crm.example.com/token"
+      properties = { env = { title = "Env", type = terraform_data.types.output.property_type, enum_values = ["prod", "test"] } }
+    }`))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// A preset on what turns out an api_key definition fails at apply.
+			{
+				PreConfig:   func() { sb.resetStats(t) },
+				Config:      sb.providerConfig(acmeToken) + definitions("api_key", "enum"),
+				ExpectError: atApply(`token_url is an OAuth 2.0 preset; it applies only when auth_type is oauth2_code_flow, oauth2_client_credentials or oauth2_password, not "api_key".`),
+			},
+			// enum_values on what turns out a string property: likewise.
+			{
+				PreConfig:   sb.expectNoWrites(t),
+				Config:      sb.providerConfig(acmeToken) + definitions("oauth2_client_credentials", "string"),
+				ExpectError: atApply(`enum_values applies only when type is "enum", not "string".`),
+			},
+			// Values that turn out valid apply.
+			{
+				PreConfig: sb.expectNoWrites(t),
+				Config:    sb.providerConfig(acmeToken) + definitions("oauth2_client_credentials", "enum"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(connectorAddress, definitionPath("tokenAuth", "auth_type"), knownvalue.StringExact("oauth2_client_credentials")),
+				},
+			},
+		},
+	})
+}
+
+// crmConnectorAPIKeyOnly is crmConnector without its OAuth definition.
+const crmConnectorAPIKeyOnly = `
+resource "appxchange_connector" "test" {
+  key         = "acc-crm"
+  name        = "Acceptance CRM"
+  description = "A connector of the acceptance tests."
+  connection_definitions = {
+    apiKeyAuth = {
+      title     = "API key"
+      auth_type = "api_key"
+      properties = {
+        apiKey = { title = "API key", type = "string", required = true, sensitive = true }
+      }
+    }
+  }
+}
+`
+
+func TestAccConnectorResource_inUse(t *testing.T) {
+	sb := startSandbox(t)
+	ctx := context.Background()
+	api := sb.apiClient(t, acmeToken)
+	var oauthClient *client.OAuthClient
+	config := sb.providerConfig(acmeToken) + crmConnector
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The connector.
+			{Config: config},
+			// An OAuth client on its OAuth definition, made beside Terraform, keeps the definition from being removed.
+			{
+				PreConfig: func() {
+					conn, err := api.ConnectorByKey(ctx, "acc-crm")
+					if err != nil {
+						t.Fatal(err)
+					}
+					oauthClient, err = api.CreateOAuthClient(ctx, &client.OAuthClientInput{
+						Name: "CRM app", ConnectorID: conn.ID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "crm-app",
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      sb.providerConfig(acmeToken) + crmConnectorAPIKeyOnly,
+				ExpectError: diagnostic("Unable to Update Connector", `OAuth clients use the connector "acc-crm": Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.`),
+			},
+			// The API's count is in the message.
+			{
+				Config:      sb.providerConfig(acmeToken) + crmConnectorAPIKeyOnly,
+				ExpectError: message(`the definition "oAuth2CodeFlow" is used by 1 OAuth client(s); delete or replace them before you remove it`),
+			},
+			// Nor can its auth type change.
+			{
+				Config:      sb.providerConfig(acmeToken) + strings.Replace(crmConnector, `"oauth2_code_flow"`, `"oauth2_password"`, 1),
+				ExpectError: message(`the definition "oAuth2CodeFlow" is used by 1 OAuth client(s); delete or replace them before you change its auth type`),
+			},
+			// Other changes to the definition in use are made.
+			{
+				Config: sb.providerConfig(acmeToken) + strings.Replace(crmConnector, `"OAuth 2.0 code flow"`, `"Sign in with the CRM"`, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connectorAddress, plancheck.ResourceActionUpdate),
+				}},
+			},
+			// The connector cannot be destroyed while the client exists; the error says how many and what to do.
+			{
+				Config: sb.providerConfig(acmeToken),
+				ExpectError: diagnostic("Unable to Delete Connector", `OAuth clients use the connector "acc-crm": Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again. `+
+					`Conflict (409): The connector "acc-crm" is used by 1 OAuth client(s); delete them first, then delete the connector.`),
+			},
+			// Once the client is gone, the connector is destroyed.
+			{
+				PreConfig: func() {
+					if err := api.DeleteOAuthClient(ctx, oauthClient.ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: sb.providerConfig(acmeToken),
+				Check:  checkConnectorGone(t, sb, "acc-crm"),
+			},
+		},
+	})
+}
+
+func TestAccConnectorResource_drift(t *testing.T) {
+	sb := startSandbox(t)
+	ctx := context.Background()
+	api := sb.apiClient(t, acmeToken)
+	config := sb.providerConfig(acmeToken) + crmConnector
+	lookup := func() *client.Connector {
+		conn, err := api.ConnectorByKey(ctx, "acc-crm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The connector.
+			{Config: config},
+			// Deleted outside Terraform: the plan creates it again.
+			{
+				PreConfig: func() {
+					if err := api.DeleteConnector(ctx, lookup().ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connectorAddress, plancheck.ResourceActionCreate),
+				}},
+				Check: checkConnectorOnServer(t, sb, "acc-crm", func(*client.Connector) error { return nil }),
+			},
+			// Changed outside Terraform: the plan changes it back.
+			{
+				PreConfig: func() {
+					_, err := api.UpdateConnector(ctx, lookup().ID, "", &client.ConnectorPatch{
+						Name:                  client.Set("Renamed by hand"),
+						Description:           client.Null[string](),
+						ConnectionDefinitions: client.Set(lookup().ConnectionDefinitions[:1]),
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(connectorAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(connectorAddress, tfjsonpath.New("name"), knownvalue.StringExact("Acceptance CRM")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(connectorAddress, tfjsonpath.New("description"), knownvalue.StringExact("A connector of the acceptance tests.")),
+					statecheck.ExpectKnownValue(connectorAddress, tfjsonpath.New("connection_definitions"), knownvalue.MapSizeExact(2)),
+				},
+			},
+			// An import id of neither form names both forms.
+			{
+				ResourceName:  connectorAddress,
+				ImportState:   true,
+				ImportStateId: "acc-crm",
+				ExpectError:   message(`"acc-crm" is neither a connector id nor a key. Import a connector by its id, a UUID such as 6f1c2b0e-8a7d-4c1e-9b3f-0d2a5e7c9a01, or by its key written as key:KEY, such as key:my-crm.`),
+			},
+			// An unknown key is not found.
+			{
+				ResourceName:  connectorAddress,
+				ImportState:   true,
+				ImportStateId: "key:no-such-connector",
+				ExpectError:   message(`No connector "key:no-such-connector" is visible to your account.`),
+			},
+			// Another account's public connector is not imported: it can only be read.
+			{
+				ResourceName:  connectorAddress,
+				ImportState:   true,
+				ImportStateId: procoreID,
+				ExpectError:   message(`The connector "procore" belongs to the account "xchange", and your credentials act for "acme": only its owner can manage it.`),
+			},
+		},
+	})
+}
