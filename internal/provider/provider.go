@@ -160,7 +160,9 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 }
 
 func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewOAuthClientResource,
+	}
 }
 
 func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.DataSource {
