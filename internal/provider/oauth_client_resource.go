@@ -28,10 +28,10 @@ import (
 )
 
 var (
-	_ resource.Resource                   = (*oauthClientResource)(nil)
-	_ resource.ResourceWithConfigure      = (*oauthClientResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*oauthClientResource)(nil)
-	_ resource.ResourceWithImportState    = (*oauthClientResource)(nil)
+	_ resource.Resource                = (*oauthClientResource)(nil)
+	_ resource.ResourceWithConfigure   = (*oauthClientResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*oauthClientResource)(nil)
+	_ resource.ResourceWithImportState = (*oauthClientResource)(nil)
 )
 
 // NewOAuthClientResource is the appxchange_oauth_client resource.
