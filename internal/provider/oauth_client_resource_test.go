@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -115,6 +116,231 @@ resource "appxchange_oauth_client" "procore" {
 			{
 				Config:           config("Procore", `["email", "openid", "offline_access"]`, "", "2031-06-01T00:00:00.000Z"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// stateLacks is a state check that no value anywhere in the state contains secret.
+type stateLacks string
+
+func (s stateLacks) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if strings.Contains(string(raw), string(s)) {
+		resp.Error = fmt.Errorf("the state holds the secret %q", string(s))
+	}
+}
+
+// captureID is a check that keeps the id of a resource in the state.
+func captureID(address string, id *string) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(address, "id", func(v string) error {
+		*id = v
+		return nil
+	})
+}
+
+// expectStoredSecret checks the secret the sandbox holds for the OAuth client *id.
+func expectStoredSecret(t *testing.T, sb *testSandbox, id *string, secret string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		want := ""
+		if secret != "" {
+			want = sha256Hex(secret)
+		}
+		if got := sb.storedSecretHash(t, *id); got != want {
+			return fmt.Errorf("the sandbox holds secret hash %q for %s, want the hash of %q (%q)", got, *id, secret, want)
+		}
+		return nil
+	}
+}
+
+func powerbiClientConfig(sb *testSandbox, secretLines string) string {
+	return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "powerbi" {
+  name                  = "Power BI reporting"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "powerbi-app"
+  scopes                = ["https://analysis.windows.net/powerbi/api/.default"]
+%s
+}
+`, powerbiID, secretLines)
+}
+
+const powerbiClient = "appxchange_oauth_client.powerbi"
+
+func TestAccOAuthClientResource_drift(t *testing.T) {
+	sb := startSandbox(t)
+	api := sb.apiClient(t, acmeToken)
+	ctx := context.Background()
+	config := powerbiClientConfig(sb, `  client_secret = "drift-secret"`)
+	var id, firstID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Create; client authentication comes from the definition's preset, the token URL from the default.
+			{
+				Config: config,
+				Check:  resource.ComposeTestCheckFunc(captureID(powerbiClient, &firstID), captureID(powerbiClient, &id)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_authentication", knownvalue.StringExact("client_credentials_body")),
+					expectAttr(powerbiClient, "token_url", knownvalue.StringExact(DefaultTokenURL)),
+				},
+			},
+			// Deleted outside Terraform: the refresh drops it with a warning and the plan creates it again.
+			{
+				PreConfig: func() {
+					if err := api.DeleteOAuthClient(ctx, id, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(captureID(powerbiClient, &id), func(*terraform.State) error {
+					if id == firstID {
+						return fmt.Errorf("the client was not created again: id %s", id)
+					}
+					return nil
+				}, expectStoredSecret(t, sb, &id, "drift-secret")),
+			},
+			// Edited outside Terraform: the plan changes it back.
+			{
+				PreConfig: func() {
+					_, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{
+						Name:                 client.Set("renamed in the web app"),
+						ClientID:             client.Set("another-app"),
+						Scopes:               client.Null[[]string](),
+						ClientAuthentication: client.Set(client.ClientAuthBasicAuthHeader),
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("name"), knownvalue.StringExact("Power BI reporting")),
+					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("client_authentication"), knownvalue.StringExact("client_credentials_body")),
+				}},
+				Check: func(*terraform.State) error {
+					got, err := api.GetOAuthClient(ctx, id)
+					if err != nil {
+						return err
+					}
+					if got.Name != "Power BI reporting" || got.ClientID != "powerbi-app" || len(got.Scopes) != 1 ||
+						got.ClientAuthentication != client.ClientAuthCredentialsInBody {
+						return fmt.Errorf("the client was not changed back: %+v", got)
+					}
+					return nil
+				},
+			},
+			// The secret cleared outside Terraform: the plan sends the configured secret again.
+			{
+				PreConfig: func() {
+					if _, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{ClientSecret: client.Null[string]()}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check: expectStoredSecret(t, sb, &id, "drift-secret"),
+			},
+			// Nothing left to do.
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
+	sb := startSandbox(t)
+	var id string
+	onlyPatches := func(n int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			w := sb.writes(t)
+			if len(w) != min(n, 1) || w["PATCH /management/v1/oauth-clients/{id} 200"] != n {
+				return fmt.Errorf("want %d PATCH of the client and no other write, the sandbox saw %v", n, w)
+			}
+			return nil
+		}
+	}
+	reset := func() { sb.resetStats(t) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Create with the write-only secret: the API gets it, the state never holds it.
+			{
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-one"
+  client_secret_wo_version = 1`),
+				Check: resource.ComposeTestCheckFunc(captureID(powerbiClient, &id), expectStoredSecret(t, sb, &id, "wo-canary-one")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_secret_wo", knownvalue.Null()),
+					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
+					expectAttr(powerbiClient, "client_secret_wo_version", knownvalue.Int64Exact(1)),
+					expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(true)),
+					stateLacks("wo-canary-one"),
+				},
+			},
+			// A new write-only value under the same version is not sent: no change, no write.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-two"
+  client_secret_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.ComposeTestCheckFunc(onlyPatches(0), expectStoredSecret(t, sb, &id, "wo-canary-one")),
+			},
+			// A new version sends it, in one PATCH.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-two"
+  client_secret_wo_version = 2`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-two")),
+				ConfigStateChecks: []statecheck.StateCheck{stateLacks("wo-canary-two")},
+			},
+			// From the write-only pair to client_secret: one PATCH that sends the new secret, never a clear.
+			{
+				PreConfig:         reset,
+				Config:            powerbiClientConfig(sb, `  client_secret = "plain-canary-three"`),
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "plain-canary-three")),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(powerbiClient, "client_secret_wo_version", knownvalue.Null())},
+			},
+			// And back to the write-only pair, again in one PATCH.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-four"
+  client_secret_wo_version = 3`),
+				Check: resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-four")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
+					stateLacks("wo-canary-four"),
+					stateLacks("plain-canary-three"),
+				},
+			},
+			// Removing every secret attribute clears the secret.
+			{
+				PreConfig: reset,
+				Config:    powerbiClientConfig(sb, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(false))},
 			},
 		},
 	})
