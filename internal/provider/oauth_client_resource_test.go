@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -341,6 +342,166 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 				}},
 				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "")),
 				ConfigStateChecks: []statecheck.StateCheck{expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(false))},
+			},
+		},
+	})
+}
+
+// wrapped compiles a pattern of an error message in which any space may be a line
+// break, as Terraform wraps the messages it prints.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// createOwnConnector registers, through the API, a connector of acme with an OAuth
+// code-flow definition that presets nothing and a password definition.
+func createOwnConnector(t *testing.T, sb *testSandbox) *client.Connector {
+	t.Helper()
+	conn, err := sb.apiClient(t, acmeToken).CreateConnector(context.Background(), &client.ConnectorInput{
+		Key:  "acme-erp",
+		Name: "Acme ERP",
+		ConnectionDefinitions: []client.ConnectionDefinition{
+			{Key: "oAuth2CodeFlow", Title: "Sign in", AuthType: client.AuthTypeOAuth2CodeFlow},
+			{Key: "oAuth2Password", Title: "Service user", AuthType: client.AuthTypeOAuth2Password, TokenURL: "https://erp.acme.example/token"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// TestAccOAuthClientResource_planErrors: every plan-time rule fails the plan, names
+// the attribute, and the API sees no write.
+func TestAccOAuthClientResource_planErrors(t *testing.T) {
+	sb := startSandbox(t)
+	own := createOwnConnector(t, sb)
+	sb.resetStats(t)
+	clientConfig := func(connectorID, definition, lines string) string {
+		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "bad" {
+  name                  = "bad"
+  connector_id          = %q
+  connection_definition = %q
+  client_id             = "app"
+%s
+}
+`, connectorID, definition, lines)
+	}
+	procore := func(lines string) string { return clientConfig(procoreID, "oAuth2CodeFlow", lines) }
+	cases := []struct {
+		name   string
+		config string
+		want   string
+	}{
+		{"empty name", strings.Replace(procore(""), `name                  = "bad"`, `name = ""`, 1), `(?s)name.*string length must be between 1 and 200`},
+		{"long name", strings.Replace(procore(""), `name                  = "bad"`, `name = "`+strings.Repeat("n", 201)+`"`, 1), `(?s)name.*string length must be between 1 and 200`},
+		{"empty client_id", strings.Replace(procore(""), `client_id             = "app"`, `client_id = ""`, 1), `(?s)client_id.*string length must be between 1 and 500`},
+		{"empty connector_id", clientConfig("", "oAuth2CodeFlow", ""), `(?s)connector_id.*string length must be at least 1`},
+		{"malformed definition key", clientConfig(procoreID, "oauth2 code flow", ""), `(?s)connection_definition.*must be a connection definition key`},
+		{"both secret forms", procore("client_secret = \"a\"\nclient_secret_wo = \"b\"\nclient_secret_wo_version = 1"), `(?s)Invalid Attribute Combination.*client_secret_wo`},
+		{"write-only secret without version", procore(`client_secret_wo = "b"`), `(?s)Attribute "client_secret_wo_version" must be specified`},
+		{"version without write-only secret", procore(`client_secret_wo_version = 1`), `(?s)Attribute "client_secret_wo" must be specified`},
+		{"version below 1", procore("client_secret_wo = \"b\"\nclient_secret_wo_version = 0"), `(?s)client_secret_wo_version.*must be at least 1`},
+		{"empty secret", procore(`client_secret = ""`), `(?s)client_secret.*string length must be between 1 and 4096`},
+		{"expiry not RFC 3339", procore(`client_secret_expires_at = "31/01/2027"`), `(?s)client_secret_expires_at.*is not an RFC 3339 timestamp`},
+		{"authorization_url over http", procore(`authorization_url = "http://auth.example.com/authorize"`), `(?s)authorization_url.*uses http; use https`},
+		{"relative token_url", procore(`token_url = "/oauth/token"`), `(?s)token_url.*is not an absolute URL with a host`},
+		{"refresh_url with another scheme", procore(`refresh_url = "ftp://auth.example.com/refresh"`), `(?s)refresh_url.*uses the scheme "ftp"`},
+		{"empty scopes", procore(`scopes = []`), `(?s)scopes.*set must contain at least 1 elements`},
+		{"scope with whitespace", procore(`scopes = ["openid profile"]`), `(?s)scopes.*must be one scope without whitespace`},
+		{"unknown prompt", procore(`prompts = ["always"]`), `(?s)prompts.*value must be one of`},
+		{"none with another prompt", procore(`prompts = ["none", "login"]`), `(?s)prompts.*"none" cannot be combined with another element`},
+		{"empty prompts", procore(`prompts = []`), `(?s)prompts.*set must contain at least 1 elements`},
+		{"unknown client authentication", procore(`client_authentication = "BasicAuthHeader"`), `(?s)client_authentication.*value must be one of`},
+		{"unknown connector", clientConfig("00000000-0000-4000-8000-000000000000", "oAuth2CodeFlow", ""), `(?s)connector_id: no connector with id "00000000-0000-4000-8000-000000000000" is visible`},
+		{"unknown definition", clientConfig(procoreID, "oAuth2ClientCredentials", ""), `(?s)connector "procore" has no connection definition "oAuth2ClientCredentials". Its definitions are: "apiKeyAuth", "oAuth2CodeFlow"`},
+		{"definition that is not OAuth", clientConfig(procoreID, "apiKeyAuth", ""), `(?s)connection_definition: "apiKeyAuth" of connector "procore" has the auth type api_key, and OAuth clients do not apply to it`},
+		{"code flow without authorization URL", clientConfig(own.ID, "oAuth2CodeFlow", ""), `(?s)authorization_url: the connection definition "oAuth2CodeFlow" \(oauth2_code_flow\) presets no authorization URL`},
+		{"client credentials with an authorization URL", clientConfig(powerbiID, "oAuth2ClientCredentials", "client_secret = \"s\"\nauthorization_url = \"https://a.example.com\""), `(?s)authorization_url: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) does not use it; remove it`},
+		{"client credentials with a refresh URL", clientConfig(powerbiID, "oAuth2ClientCredentials", "client_secret = \"s\"\nrefresh_url = \"https://a.example.com\""), `(?s)refresh_url: the connection definition`},
+		{"password flow with prompts", clientConfig(own.ID, "oAuth2Password", `prompts = ["login"]`), `(?s)prompts: the connection definition "oAuth2Password" \(oauth2_password\) does not use it`},
+		{"client credentials without a secret", clientConfig(powerbiID, "oAuth2ClientCredentials", ""), `(?s)client_secret: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) needs a client secret`},
+		{"public on a foreign connector", procore(`public = true`), `(?s)public: only the owner of connector "procore" \(account "xchange"\) may make its OAuth clients public; your account is "acme"`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{Config: c.config, PlanOnly: true, ExpectError: wrapped(c.want)})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps:                    steps,
+		CheckDestroy: func(*terraform.State) error {
+			if w := sb.writes(t); len(w) > 0 {
+				return fmt.Errorf("the API saw writes during plans that should have failed: %v", w)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccOAuthClientResource_importBlock: a client made outside Terraform, adopted
+// with an import block and with generated configuration, plans no change.
+func TestAccOAuthClientResource_importBlock(t *testing.T) {
+	sb := startSandbox(t)
+	made, err := sb.apiClient(t, acmeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
+		Name:                    "Made in the web app",
+		ConnectorID:             procoreID,
+		ConnectionDefinitionKey: "oAuth2CodeFlow",
+		ClientID:                "web-app-client",
+		ClientSecret:            "web-app-secret",
+		ClientSecretExpiresAt:   "2029-03-01T12:00:00+01:00",
+		RefreshURL:              "https://auth.example.com/refresh",
+		Scopes:                  []string{"openid", "profile"},
+		Prompts:                 []string{"select_account"},
+		ClientAuthentication:    client.ClientAuthCredentialsInBody,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const address = "appxchange_oauth_client.imported"
+	config := sb.providerConfig(acmeToken) + fmt.Sprintf(`
+import {
+  to = appxchange_oauth_client.imported
+  id = %q
+}
+
+resource "appxchange_oauth_client" "imported" {
+  name                     = "Made in the web app"
+  connector_id             = %q
+  connection_definition    = "oAuth2CodeFlow"
+  client_id                = "web-app-client"
+  client_secret_expires_at = "2029-03-01T11:00:00Z"
+  refresh_url              = "https://auth.example.com/refresh"
+  scopes                   = ["profile", "openid"]
+  prompts                  = ["select_account"]
+  client_authentication    = "client_credentials_body"
+}
+`, made.ID, procoreID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The import block adopts the client without changing it; the secret stays at the API.
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(address, "id", knownvalue.StringExact(made.ID)),
+					expectAttr(address, "client_secret_set", knownvalue.Bool(true)),
+					expectAttr(address, "token_url", knownvalue.StringExact("https://id.trimble.com/oauth/token")),
+					expectAttr(address, "created_at", knownvalue.StringExact(made.CreatedAt)),
+				},
+				Check: expectStoredSecret(t, sb, &made.ID, "web-app-secret"),
+			},
+			// -generate-config-out writes a configuration that plans the same import with no change.
+			{
+				ResourceName:    address,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+				Config:          sb.providerConfig(acmeToken),
 			},
 		},
 	})
