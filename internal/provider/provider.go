@@ -168,6 +168,8 @@ func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resour
 func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewConnectorDataSource,
+		NewOAuthClientDataSource,
+		NewOAuthClientsDataSource,
 	}
 }
 
