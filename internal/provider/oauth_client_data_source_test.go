@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -18,12 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
-)
-
-// Tokens of the other accounts of the sandbox's built-in seed.
-const (
-	globexToken  = "globex-admin-token"
-	xchangeToken = "xchange-admin-token"
 )
 
 func TestAccOAuthClientDataSource(t *testing.T) {
@@ -353,25 +346,4 @@ func expectErrorDiagnostic(summary string, detail ...string) *regexp.Regexp {
 		pattern += `[\s\S]*` + strings.Join(strings.Fields(regexp.QuoteMeta(part)), `\s+`)
 	}
 	return regexp.MustCompile(pattern)
-}
-
-// expectStateWithout is a state check that no value of the state contains text.
-func expectStateWithout(text string) statecheck.StateCheck { return stateWithout{text: text} }
-
-type stateWithout struct{ text string }
-
-func (c stateWithout) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = jsonWithout(req.State, c.text)
-}
-
-// jsonWithout fails when the JSON form of v contains text anywhere.
-func jsonWithout(v any, text string) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if i := strings.Index(string(raw), text); i >= 0 {
-		return fmt.Errorf("the state contains %q at byte %d of its JSON", text, i)
-	}
-	return nil
 }

@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -19,20 +17,6 @@ import (
 )
 
 const procoreClient = "appxchange_oauth_client.procore"
-
-// expectAttr checks one attribute of a resource in the state.
-func expectAttr(address, attribute string, check knownvalue.Check) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(address, tfjsonpath.New(attribute), check)
-}
-
-// stringSet is a check for a set of exactly these strings.
-func stringSet(values ...string) knownvalue.Check {
-	checks := make([]knownvalue.Check, len(values))
-	for i, v := range values {
-		checks[i] = knownvalue.StringExact(v)
-	}
-	return knownvalue.SetExact(checks)
-}
 
 // checkNoOAuthClients is a CheckDestroy: the account holds no OAuth client any more.
 func checkNoOAuthClients(t *testing.T, sb *testSandbox, token string) resource.TestCheckFunc {
@@ -119,28 +103,6 @@ resource "appxchange_oauth_client" "procore" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
-	})
-}
-
-// stateLacks is a state check that no value anywhere in the state contains secret.
-type stateLacks string
-
-func (s stateLacks) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	raw, err := json.Marshal(req.State)
-	if err != nil {
-		resp.Error = err
-		return
-	}
-	if strings.Contains(string(raw), string(s)) {
-		resp.Error = fmt.Errorf("the state holds the secret %q", string(s))
-	}
-}
-
-// captureID is a check that keeps the id of a resource in the state.
-func captureID(address string, id *string) resource.TestCheckFunc {
-	return resource.TestCheckResourceAttrWith(address, "id", func(v string) error {
-		*id = v
-		return nil
 	})
 }
 
@@ -291,7 +253,7 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
 					expectAttr(powerbiClient, "client_secret_wo_version", knownvalue.Int64Exact(1)),
 					expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(true)),
-					stateLacks("wo-canary-one"),
+					expectStateWithout("wo-canary-one"),
 				},
 			},
 			// A new write-only value under the same version is not sent: no change, no write.
@@ -312,7 +274,7 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
 				}},
 				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-two")),
-				ConfigStateChecks: []statecheck.StateCheck{stateLacks("wo-canary-two")},
+				ConfigStateChecks: []statecheck.StateCheck{expectStateWithout("wo-canary-two")},
 			},
 			// From the write-only pair to client_secret: one PATCH that sends the new secret, never a clear.
 			{
@@ -329,8 +291,8 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-four")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
-					stateLacks("wo-canary-four"),
-					stateLacks("plain-canary-three"),
+					expectStateWithout("wo-canary-four"),
+					expectStateWithout("plain-canary-three"),
 				},
 			},
 			// Removing every secret attribute clears the secret.
@@ -345,12 +307,6 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 			},
 		},
 	})
-}
-
-// wrapped compiles a pattern of an error message in which any space may be a line
-// break, as Terraform wraps the messages it prints.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
 
 // createOwnConnector registers, through the API, a connector of acme with an OAuth
