@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -25,9 +24,6 @@ import (
 // The connector, its connection definitions and their properties are the same
 // objects in the appxchange_connector resource and both connector data sources:
 // this file holds their model, their schemas and their mapping to the API.
-
-// definitionKeyPattern is the API's rule for definition and property keys.
-var definitionKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
 
 // propertyTypes are the types of a definition's properties.
 var propertyTypes = []string{"string", "enum", "bool", "number"}

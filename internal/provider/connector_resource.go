@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -45,9 +44,6 @@ type connectorResource struct {
 
 // connectorKeyPattern is the API's rule for connector keys.
 var connectorKeyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
-
-// etagKey is the private state key of the ETag of the connector's last read or write.
-const etagKey = "etag"
 
 // oauthPresets are the attributes of a definition that apply to OAuth 2.0 auth types only.
 var oauthPresets = []string{"authorization_url", "token_url", "refresh_url", "scopes", "client_authentication"}
@@ -317,7 +313,7 @@ func (r *connectorResource) ImportState(ctx context.Context, req resource.Import
 // only for enum properties.
 func validateDefinition(ctx context.Context, at path.Path, def connectionDefinitionModel, diags *diag.Diagnostics) {
 	authType := def.AuthType.ValueString()
-	if !def.AuthType.IsUnknown() && !def.AuthType.IsNull() && !isOAuthAuthType(authType) && slices.Contains(authTypes.terraformValues(), authType) {
+	if !def.AuthType.IsUnknown() && !def.AuthType.IsNull() && !isOAuthAuthType(authTypes.toAPI(authType)) && slices.Contains(authTypes.terraformValues(), authType) {
 		set := map[string]bool{
 			"authorization_url":     isSet(def.AuthorizationURL),
 			"token_url":             isSet(def.TokenURL),
@@ -370,14 +366,6 @@ func isSet(v interface {
 	return !v.IsNull() && !v.IsUnknown()
 }
 
-func isOAuthAuthType(tf string) bool {
-	switch authTypes.toAPI(tf) {
-	case client.AuthTypeOAuth2CodeFlow, client.AuthTypeOAuth2ClientCredentials, client.AuthTypeOAuth2Password:
-		return true
-	}
-	return false
-}
-
 // connectorPatch holds what the plan changes, and only that.
 func connectorPatch(ctx context.Context, plan, state connectorModel) (*client.ConnectorPatch, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -399,14 +387,6 @@ func connectorPatch(ctx context.Context, plan, state connectorModel) (*client.Co
 	return patch, diags
 }
 
-// optionalPatch sends a string that the plan sets, or null to clear it.
-func optionalPatch(v types.String) client.Optional[string] {
-	if v.IsNull() {
-		return client.Null[string]()
-	}
-	return client.Set(v.ValueString())
-}
-
 // addWriteError explains a failed write to a connector: a 412 means it changed
 // outside Terraform; a 409 that OAuth clients use it, with inUse saying what to do.
 func addWriteError(diags *diag.Diagnostics, summary, doing, key string, err error, inUse string) {
@@ -420,34 +400,4 @@ func addWriteError(diags *diag.Diagnostics, summary, doing, key string, err erro
 	default:
 		diags.AddError(summary, fmt.Sprintf("%s the connector %q failed: %s", doing, key, err))
 	}
-}
-
-// setETag keeps the ETag of the connector's version in the private state, for the
-// If-Match of the next write.
-func setETag(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, etag string) diag.Diagnostics {
-	raw, err := json.Marshal(etag)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to Store ETag", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, etagKey, raw)
-}
-
-// getETag is the ETag kept by setETag; empty when there is none (the write is then
-// made without If-Match).
-func getETag(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) (string, diag.Diagnostics) {
-	raw, diags := private.GetKey(ctx, etagKey)
-	if diags.HasError() || len(raw) == 0 {
-		return "", diags
-	}
-	var etag string
-	if err := json.Unmarshal(raw, &etag); err != nil {
-		diags.AddError("Unable to Read ETag", fmt.Sprintf("The private state holds an ETag that is not a JSON string: %s", err))
-	}
-	return etag, diags
 }

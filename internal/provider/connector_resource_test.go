@@ -299,7 +299,7 @@ const apiKeyDefinition = `apiKeyAuth = { title = "API key", auth_type = "api_key
 
 // message matches a phrase of a diagnostic however Terraform wraps its lines.
 func message(phrase string) *regexp.Regexp {
-	return regexp.MustCompile(strings.ReplaceAll(regexp.QuoteMeta(phrase), " ", `\s+`))
+	return wrapped(regexp.QuoteMeta(phrase))
 }
 
 // diagnostic matches a diagnostic's summary and a phrase of its detail.

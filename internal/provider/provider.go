@@ -162,6 +162,7 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewConnectorResource,
+		NewOAuthClientResource,
 	}
 }
 
@@ -169,6 +170,8 @@ func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		NewConnectorDataSource,
 		NewConnectorsDataSource,
+		NewOAuthClientDataSource,
+		NewOAuthClientsDataSource,
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 const (
 	acmeToken    = "acme-admin-token"
 	globexToken  = "globex-admin-token"
+	xchangeToken = "xchange-admin-token"
 	procoreID    = "6f1c2b0e-8a7d-4c1e-9b3f-0d2a5e7c9a01"
 	powerbiID    = "6f1c2b0e-8a7d-4c1e-9b3f-0d2a5e7c9a02"
 	acmeClientID = "acme-automation"

@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
-	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
 )
 
 // optionalString is null for the empty string, which the API omits.
@@ -26,5 +29,40 @@ func optionalStringSet(ctx context.Context, values []string, diags *diag.Diagnos
 	return set
 }
 
-// uuidPattern matches the ids the API assigns.
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// stringsOf is the elements of a known set or list of strings; nil when null.
+func stringsOf(ctx context.Context, v interface {
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+	IsNull() bool
+}, diags *diag.Diagnostics) []string {
+	if v.IsNull() {
+		return nil
+	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// optionalPatch is a PATCH field for an optional string: null clears it.
+func optionalPatch(v types.String) client.Optional[string] {
+	if v.IsNull() {
+		return client.Null[string]()
+	}
+	return client.Set(v.ValueString())
+}
+
+// quoted lists values in double quotes, separated by commas.
+func quoted(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// cutAny splits s at the first of the bytes in chars.
+func cutAny(s, chars string) (before, after string, found bool) {
+	if i := strings.IndexAny(s, chars); i >= 0 {
+		return s[:i], s[i:], true
+	}
+	return s, "", false
+}

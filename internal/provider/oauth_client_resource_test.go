@@ -1,0 +1,464 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+const procoreClient = "appxchange_oauth_client.procore"
+
+// checkNoOAuthClients is a CheckDestroy: the account holds no OAuth client any more.
+func checkNoOAuthClients(t *testing.T, sb *testSandbox, token string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		left, err := sb.apiClient(t, token).AllOAuthClients(context.Background(), client.OAuthClientFilter{})
+		if err != nil {
+			return err
+		}
+		var own []string
+		for _, c := range left {
+			if c.AccountID == accountOf(token) {
+				own = append(own, c.ID)
+			}
+		}
+		if len(own) > 0 {
+			return fmt.Errorf("OAuth clients left after destroy: %v", own)
+		}
+		return nil
+	}
+}
+
+func accountOf(token string) string { return strings.TrimSuffix(token, "-admin-token") }
+
+func TestAccOAuthClientResource(t *testing.T) {
+	sb := startSandbox(t)
+	config := func(name, scopes, prompts, expires string) string {
+		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "procore" {
+  name                     = %q
+  connector_id             = %q
+  connection_definition    = "oAuth2CodeFlow"
+  client_id                = "procore-app"
+  client_secret            = "procore-secret"
+  client_secret_expires_at = %q
+  scopes                   = %s
+%s}
+`, name, procoreID, expires, scopes, prompts)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Create: omitted attributes take the definition's presets or the defaults.
+			{
+				Config: config("Procore (acme)", `["openid", "offline_access"]`, `  prompts = ["login", "consent"]`+"\n", "2030-01-01T00:00:00Z"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(procoreClient, "id", knownvalue.StringRegexp(uuidPattern)),
+					expectAttr(procoreClient, "account_id", knownvalue.StringExact("acme")),
+					expectAttr(procoreClient, "token_url", knownvalue.StringExact("https://id.trimble.com/oauth/token")),
+					expectAttr(procoreClient, "client_authentication", knownvalue.StringExact("basic_auth_header")),
+					expectAttr(procoreClient, "public", knownvalue.Bool(false)),
+					expectAttr(procoreClient, "client_secret_set", knownvalue.Bool(true)),
+					expectAttr(procoreClient, "client_secret_expires_at", knownvalue.StringExact("2030-01-01T00:00:00Z")),
+					expectAttr(procoreClient, "authorization_url", knownvalue.Null()),
+					expectAttr(procoreClient, "refresh_url", knownvalue.Null()),
+					expectAttr(procoreClient, "scopes", stringSet("openid", "offline_access")),
+					expectAttr(procoreClient, "prompts", stringSet("login", "consent")),
+				},
+			},
+			// Import by id: every attribute but the secret, which the API never returns, matches.
+			{
+				ResourceName:            procoreClient,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+			// Update in place: name, scopes and expiry (written with an offset) change, prompts go; the secret is not touched.
+			{
+				Config: config("Procore", `["openid", "offline_access", "email"]`, "", "2031-06-01T02:00:00+02:00"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(procoreClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(procoreClient, tfjsonpath.New("client_secret_set"), knownvalue.Bool(true)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(procoreClient, "name", knownvalue.StringExact("Procore")),
+					expectAttr(procoreClient, "scopes", stringSet("openid", "offline_access", "email")),
+					expectAttr(procoreClient, "prompts", knownvalue.Null()),
+					expectAttr(procoreClient, "client_secret_expires_at", knownvalue.StringExact("2031-06-01T02:00:00+02:00")),
+				},
+			},
+			// Scopes in another order and the same expiry instant written in UTC: nothing to do.
+			{
+				Config:           config("Procore", `["email", "openid", "offline_access"]`, "", "2031-06-01T00:00:00.000Z"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// expectStoredSecret checks the secret the sandbox holds for the OAuth client *id.
+func expectStoredSecret(t *testing.T, sb *testSandbox, id *string, secret string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		want := ""
+		if secret != "" {
+			want = sha256Hex(secret)
+		}
+		if got := sb.storedSecretHash(t, *id); got != want {
+			return fmt.Errorf("the sandbox holds secret hash %q for %s, want the hash of %q (%q)", got, *id, secret, want)
+		}
+		return nil
+	}
+}
+
+func powerbiClientConfig(sb *testSandbox, secretLines string) string {
+	return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "powerbi" {
+  name                  = "Power BI reporting"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "powerbi-app"
+  scopes                = ["https://analysis.windows.net/powerbi/api/.default"]
+%s
+}
+`, powerbiID, secretLines)
+}
+
+const powerbiClient = "appxchange_oauth_client.powerbi"
+
+func TestAccOAuthClientResource_drift(t *testing.T) {
+	sb := startSandbox(t)
+	api := sb.apiClient(t, acmeToken)
+	ctx := context.Background()
+	config := powerbiClientConfig(sb, `  client_secret = "drift-secret"`)
+	var id, firstID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Create; client authentication comes from the definition's preset, the token URL from the default.
+			{
+				Config: config,
+				Check:  resource.ComposeTestCheckFunc(captureID(powerbiClient, &firstID), captureID(powerbiClient, &id)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_authentication", knownvalue.StringExact("client_credentials_body")),
+					expectAttr(powerbiClient, "token_url", knownvalue.StringExact(DefaultTokenURL)),
+				},
+			},
+			// Deleted outside Terraform: the refresh drops it with a warning and the plan creates it again.
+			{
+				PreConfig: func() {
+					if err := api.DeleteOAuthClient(ctx, id, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(captureID(powerbiClient, &id), func(*terraform.State) error {
+					if id == firstID {
+						return fmt.Errorf("the client was not created again: id %s", id)
+					}
+					return nil
+				}, expectStoredSecret(t, sb, &id, "drift-secret")),
+			},
+			// Edited outside Terraform: the plan changes it back.
+			{
+				PreConfig: func() {
+					_, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{
+						Name:                 client.Set("renamed in the web app"),
+						ClientID:             client.Set("another-app"),
+						Scopes:               client.Null[[]string](),
+						ClientAuthentication: client.Set(client.ClientAuthBasicAuthHeader),
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("name"), knownvalue.StringExact("Power BI reporting")),
+					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("client_authentication"), knownvalue.StringExact("client_credentials_body")),
+				}},
+				Check: func(*terraform.State) error {
+					got, err := api.GetOAuthClient(ctx, id)
+					if err != nil {
+						return err
+					}
+					if got.Name != "Power BI reporting" || got.ClientID != "powerbi-app" || len(got.Scopes) != 1 ||
+						got.ClientAuthentication != client.ClientAuthCredentialsInBody {
+						return fmt.Errorf("the client was not changed back: %+v", got)
+					}
+					return nil
+				},
+			},
+			// The secret cleared outside Terraform: the plan sends the configured secret again.
+			{
+				PreConfig: func() {
+					if _, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{ClientSecret: client.Null[string]()}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check: expectStoredSecret(t, sb, &id, "drift-secret"),
+			},
+			// Nothing left to do.
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
+	sb := startSandbox(t)
+	var id string
+	onlyPatches := func(n int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			w := sb.writes(t)
+			if len(w) != min(n, 1) || w["PATCH /management/v1/oauth-clients/{id} 200"] != n {
+				return fmt.Errorf("want %d PATCH of the client and no other write, the sandbox saw %v", n, w)
+			}
+			return nil
+		}
+	}
+	reset := func() { sb.resetStats(t) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Create with the write-only secret: the API gets it, the state never holds it.
+			{
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-one"
+  client_secret_wo_version = 1`),
+				Check: resource.ComposeTestCheckFunc(captureID(powerbiClient, &id), expectStoredSecret(t, sb, &id, "wo-canary-one")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_secret_wo", knownvalue.Null()),
+					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
+					expectAttr(powerbiClient, "client_secret_wo_version", knownvalue.Int64Exact(1)),
+					expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(true)),
+					expectStateWithout("wo-canary-one"),
+				},
+			},
+			// A new write-only value under the same version is not sent: no change, no write.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-two"
+  client_secret_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            resource.ComposeTestCheckFunc(onlyPatches(0), expectStoredSecret(t, sb, &id, "wo-canary-one")),
+			},
+			// A new version sends it, in one PATCH.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-two"
+  client_secret_wo_version = 2`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-two")),
+				ConfigStateChecks: []statecheck.StateCheck{expectStateWithout("wo-canary-two")},
+			},
+			// From the write-only pair to client_secret: one PATCH that sends the new secret, never a clear.
+			{
+				PreConfig:         reset,
+				Config:            powerbiClientConfig(sb, `  client_secret = "plain-canary-three"`),
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "plain-canary-three")),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(powerbiClient, "client_secret_wo_version", knownvalue.Null())},
+			},
+			// And back to the write-only pair, again in one PATCH.
+			{
+				PreConfig: reset,
+				Config: powerbiClientConfig(sb, `  client_secret_wo = "wo-canary-four"
+  client_secret_wo_version = 3`),
+				Check: resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "wo-canary-four")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(powerbiClient, "client_secret", knownvalue.Null()),
+					expectStateWithout("wo-canary-four"),
+					expectStateWithout("plain-canary-three"),
+				},
+			},
+			// Removing every secret attribute clears the secret.
+			{
+				PreConfig: reset,
+				Config:    powerbiClientConfig(sb, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(powerbiClient, tfjsonpath.New("client_secret_set")),
+				}},
+				Check:             resource.ComposeTestCheckFunc(onlyPatches(1), expectStoredSecret(t, sb, &id, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(powerbiClient, "client_secret_set", knownvalue.Bool(false))},
+			},
+		},
+	})
+}
+
+// createOwnConnector registers, through the API, a connector of acme with an OAuth
+// code-flow definition that presets nothing and a password definition.
+func createOwnConnector(t *testing.T, sb *testSandbox) *client.Connector {
+	t.Helper()
+	conn, err := sb.apiClient(t, acmeToken).CreateConnector(context.Background(), &client.ConnectorInput{
+		Key:  "acme-erp",
+		Name: "Acme ERP",
+		ConnectionDefinitions: []client.ConnectionDefinition{
+			{Key: "oAuth2CodeFlow", Title: "Sign in", AuthType: client.AuthTypeOAuth2CodeFlow},
+			{Key: "oAuth2Password", Title: "Service user", AuthType: client.AuthTypeOAuth2Password, TokenURL: "https://erp.acme.example/token"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// TestAccOAuthClientResource_planErrors: every plan-time rule fails the plan, names
+// the attribute, and the API sees no write.
+func TestAccOAuthClientResource_planErrors(t *testing.T) {
+	sb := startSandbox(t)
+	own := createOwnConnector(t, sb)
+	sb.resetStats(t)
+	clientConfig := func(connectorID, definition, lines string) string {
+		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "bad" {
+  name                  = "bad"
+  connector_id          = %q
+  connection_definition = %q
+  client_id             = "app"
+%s
+}
+`, connectorID, definition, lines)
+	}
+	procore := func(lines string) string { return clientConfig(procoreID, "oAuth2CodeFlow", lines) }
+	cases := []struct {
+		name   string
+		config string
+		want   string
+	}{
+		{"empty name", strings.Replace(procore(""), `name                  = "bad"`, `name = ""`, 1), `(?s)name.*string length must be between 1 and 200`},
+		{"long name", strings.Replace(procore(""), `name                  = "bad"`, `name = "`+strings.Repeat("n", 201)+`"`, 1), `(?s)name.*string length must be between 1 and 200`},
+		{"empty client_id", strings.Replace(procore(""), `client_id             = "app"`, `client_id = ""`, 1), `(?s)client_id.*string length must be between 1 and 500`},
+		{"empty connector_id", clientConfig("", "oAuth2CodeFlow", ""), `(?s)connector_id.*string length must be at least 1`},
+		{"malformed definition key", clientConfig(procoreID, "oauth2 code flow", ""), `(?s)connection_definition.*must be a connection definition key`},
+		{"both secret forms", procore("client_secret = \"a\"\nclient_secret_wo = \"b\"\nclient_secret_wo_version = 1"), `(?s)Invalid Attribute Combination.*client_secret_wo`},
+		{"write-only secret without version", procore(`client_secret_wo = "b"`), `(?s)Attribute "client_secret_wo_version" must be specified`},
+		{"version without write-only secret", procore(`client_secret_wo_version = 1`), `(?s)Attribute "client_secret_wo" must be specified`},
+		{"version below 1", procore("client_secret_wo = \"b\"\nclient_secret_wo_version = 0"), `(?s)client_secret_wo_version.*must be at least 1`},
+		{"empty secret", procore(`client_secret = ""`), `(?s)client_secret.*string length must be between 1 and 4096`},
+		{"expiry not RFC 3339", procore(`client_secret_expires_at = "31/01/2027"`), `(?s)client_secret_expires_at.*is not an RFC 3339 timestamp`},
+		{"authorization_url over http", procore(`authorization_url = "http://auth.example.com/authorize"`), `(?s)authorization_url.*uses http; use https`},
+		{"relative token_url", procore(`token_url = "/oauth/token"`), `(?s)token_url.*is not an absolute URL with a host`},
+		{"refresh_url with another scheme", procore(`refresh_url = "ftp://auth.example.com/refresh"`), `(?s)refresh_url.*uses the scheme "ftp"`},
+		{"empty scopes", procore(`scopes = []`), `(?s)scopes.*set must contain at least 1 elements`},
+		{"scope with whitespace", procore(`scopes = ["openid profile"]`), `(?s)scopes.*must be one scope without whitespace`},
+		{"unknown prompt", procore(`prompts = ["always"]`), `(?s)prompts.*value must be one of`},
+		{"none with another prompt", procore(`prompts = ["none", "login"]`), `(?s)prompts.*"none" cannot be combined with another element`},
+		{"empty prompts", procore(`prompts = []`), `(?s)prompts.*set must contain at least 1 elements`},
+		{"unknown client authentication", procore(`client_authentication = "BasicAuthHeader"`), `(?s)client_authentication.*value must be one of`},
+		{"unknown connector", clientConfig("00000000-0000-4000-8000-000000000000", "oAuth2CodeFlow", ""), `(?s)connector_id: no connector with id "00000000-0000-4000-8000-000000000000" is visible`},
+		{"unknown definition", clientConfig(procoreID, "oAuth2ClientCredentials", ""), `(?s)connector "procore" has no connection definition "oAuth2ClientCredentials". Its definitions are: "apiKeyAuth", "oAuth2CodeFlow"`},
+		{"definition that is not OAuth", clientConfig(procoreID, "apiKeyAuth", ""), `(?s)connection_definition: "apiKeyAuth" of connector "procore" has the auth type api_key, and OAuth clients do not apply to it`},
+		{"code flow without authorization URL", clientConfig(own.ID, "oAuth2CodeFlow", ""), `(?s)authorization_url: the connection definition "oAuth2CodeFlow" \(oauth2_code_flow\) presets no authorization URL`},
+		{"client credentials with an authorization URL", clientConfig(powerbiID, "oAuth2ClientCredentials", "client_secret = \"s\"\nauthorization_url = \"https://a.example.com\""), `(?s)authorization_url: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) does not use it; remove it`},
+		{"client credentials with a refresh URL", clientConfig(powerbiID, "oAuth2ClientCredentials", "client_secret = \"s\"\nrefresh_url = \"https://a.example.com\""), `(?s)refresh_url: the connection definition`},
+		{"password flow with prompts", clientConfig(own.ID, "oAuth2Password", `prompts = ["login"]`), `(?s)prompts: the connection definition "oAuth2Password" \(oauth2_password\) does not use it`},
+		{"client credentials without a secret", clientConfig(powerbiID, "oAuth2ClientCredentials", ""), `(?s)client_secret: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) needs a client secret`},
+		{"public on a foreign connector", procore(`public = true`), `(?s)public: only the owner of connector "procore" \(account "xchange"\) may make its OAuth clients public; your account is "acme"`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{Config: c.config, PlanOnly: true, ExpectError: wrapped(c.want)})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps:                    steps,
+		CheckDestroy: func(*terraform.State) error {
+			if w := sb.writes(t); len(w) > 0 {
+				return fmt.Errorf("the API saw writes during plans that should have failed: %v", w)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccOAuthClientResource_importBlock: a client made outside Terraform, adopted
+// with an import block and with generated configuration, plans no change.
+func TestAccOAuthClientResource_importBlock(t *testing.T) {
+	sb := startSandbox(t)
+	made, err := sb.apiClient(t, acmeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
+		Name:                    "Made in the web app",
+		ConnectorID:             procoreID,
+		ConnectionDefinitionKey: "oAuth2CodeFlow",
+		ClientID:                "web-app-client",
+		ClientSecret:            "web-app-secret",
+		ClientSecretExpiresAt:   "2029-03-01T12:00:00+01:00",
+		RefreshURL:              "https://auth.example.com/refresh",
+		Scopes:                  []string{"openid", "profile"},
+		Prompts:                 []string{"select_account"},
+		ClientAuthentication:    client.ClientAuthCredentialsInBody,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const address = "appxchange_oauth_client.imported"
+	config := sb.providerConfig(acmeToken) + fmt.Sprintf(`
+import {
+  to = appxchange_oauth_client.imported
+  id = %q
+}
+
+resource "appxchange_oauth_client" "imported" {
+  name                     = "Made in the web app"
+  connector_id             = %q
+  connection_definition    = "oAuth2CodeFlow"
+  client_id                = "web-app-client"
+  client_secret_expires_at = "2029-03-01T11:00:00Z"
+  refresh_url              = "https://auth.example.com/refresh"
+  scopes                   = ["profile", "openid"]
+  prompts                  = ["select_account"]
+  client_authentication    = "client_credentials_body"
+}
+`, made.ID, procoreID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// The import block adopts the client without changing it; the secret stays at the API.
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(address, "id", knownvalue.StringExact(made.ID)),
+					expectAttr(address, "client_secret_set", knownvalue.Bool(true)),
+					expectAttr(address, "token_url", knownvalue.StringExact("https://id.trimble.com/oauth/token")),
+					expectAttr(address, "created_at", knownvalue.StringExact(made.CreatedAt)),
+				},
+				Check: expectStoredSecret(t, sb, &made.ID, "web-app-secret"),
+			},
+			// -generate-config-out writes a configuration that plans the same import with no change.
+			{
+				ResourceName:    address,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+				Config:          sb.providerConfig(acmeToken),
+			},
+		},
+	})
+}

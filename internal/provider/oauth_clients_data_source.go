@@ -1,0 +1,118 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = (*oauthClientsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*oauthClientsDataSource)(nil)
+)
+
+// NewOAuthClientsDataSource is the appxchange_oauth_clients data source.
+func NewOAuthClientsDataSource() datasource.DataSource { return &oauthClientsDataSource{} }
+
+type oauthClientsDataSource struct {
+	client *client.Client
+}
+
+type oauthClientsDataSourceModel struct {
+	ConnectorID          types.String           `tfsdk:"connector_id"`
+	ConnectionDefinition types.String           `tfsdk:"connection_definition"`
+	Public               types.Bool             `tfsdk:"public"`
+	Search               types.String           `tfsdk:"search"`
+	OAuthClients         []oauthClientDataModel `tfsdk:"oauth_clients"`
+	IDs                  types.List             `tfsdk:"ids"`
+}
+
+func (d *oauthClientsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_oauth_clients"
+}
+
+func (d *oauthClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	filter := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Description: description,
+			Optional:    true,
+			Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+		}
+	}
+	resp.Schema = schema.Schema{
+		Description: "Lists the OAuth clients visible to the caller's account (its own, and the public ones of connectors it can use), " +
+			"optionally filtered. Every page of the list is read. Secrets are never exposed.",
+		Attributes: map[string]schema.Attribute{
+			"connector_id":          filter("Keeps only the OAuth clients of the connector with this ID."),
+			"connection_definition": filter("Keeps only the OAuth clients for the connection definition with this key, such as `oAuth2CodeFlow`."),
+			"public": schema.BoolAttribute{
+				Description: "Keeps only public OAuth clients when true, only non-public ones when false.",
+				Optional:    true,
+			},
+			"search": filter("Keeps only the OAuth clients whose name contains this text, compared case-insensitively."),
+			"oauth_clients": schema.ListNestedAttribute{
+				Description:  "The matching OAuth clients, oldest first.",
+				Computed:     true,
+				NestedObject: schema.NestedAttributeObject{Attributes: oauthClientDataAttributes()},
+			},
+			"ids": schema.ListAttribute{
+				Description: "IDs of the matching OAuth clients, in the order of `oauth_clients`.",
+				Computed:    true,
+				ElementType: types.StringType,
+			},
+		},
+	}
+}
+
+func (d *oauthClientsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	c, problem := configuredClient(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected Data Source Configure Type", problem)
+		return
+	}
+	d.client = c
+}
+
+func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var state oauthClientsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	list, err := d.client.AllOAuthClients(ctx, state.filter())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List OAuth Clients", fmt.Sprintf("Listing the OAuth clients failed: %s", err))
+		return
+	}
+	state.OAuthClients = make([]oauthClientDataModel, len(list))
+	ids := make([]string, len(list))
+	for i := range list {
+		resp.Diagnostics.Append(state.OAuthClients[i].fromAPI(ctx, &list[i])...)
+		ids[i] = list[i].ID
+	}
+	idList, diags := types.ListValueFrom(ctx, types.StringType, ids)
+	resp.Diagnostics.Append(diags...)
+	state.IDs = idList
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// filter is the API's filter for the configured filter attributes.
+func (m *oauthClientsDataSourceModel) filter() client.OAuthClientFilter {
+	f := client.OAuthClientFilter{
+		ConnectorID:             m.ConnectorID.ValueString(),
+		ConnectionDefinitionKey: m.ConnectionDefinition.ValueString(),
+		Search:                  m.Search.ValueString(),
+	}
+	if !m.Public.IsNull() {
+		public := m.Public.ValueBool()
+		f.Public = &public
+	}
+	return f
+}

@@ -1,0 +1,37 @@
+package validators
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Alone validates a set of strings in which value, when present, is the only element.
+func Alone(value string) validator.Set { return aloneValidator{value: value} }
+
+type aloneValidator struct{ value string }
+
+func (v aloneValidator) Description(context.Context) string {
+	return fmt.Sprintf("%q cannot be combined with another element", v.value)
+}
+
+func (v aloneValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v aloneValidator) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	elements := req.ConfigValue.Elements()
+	if len(elements) < 2 {
+		return
+	}
+	for _, e := range elements {
+		if s, ok := e.(types.String); ok && !s.IsUnknown() && s.ValueString() == v.value {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Combination",
+				fmt.Sprintf("%s: %q cannot be combined with another element; keep only %q, or remove it.", req.Path, v.value, v.value))
+			return
+		}
+	}
+}
