@@ -2,12 +2,20 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -590,4 +598,188 @@ func TestAccConnectorResource_drift(t *testing.T) {
 			},
 		},
 	})
+}
+
+func connectorSchema(t *testing.T) rsschema.Schema {
+	t.Helper()
+	var resp fwresource.SchemaResponse
+	NewConnectorResource().Schema(context.Background(), fwresource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return resp.Schema
+}
+
+func TestConnectorResourceModelMatchesSchema(t *testing.T) {
+	ctx := context.Background()
+	s := connectorSchema(t)
+	model := sampleConnectorModel(t)
+	state := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(ctx), nil)}
+	if diags := state.Set(ctx, &model); diags.HasError() {
+		t.Fatalf("the model does not match the schema: %v", diags)
+	}
+	var back connectorModel
+	if diags := state.Get(ctx, &back); diags.HasError() {
+		t.Fatalf("the schema does not match the model: %v", diags)
+	}
+	if !reflect.DeepEqual(back, model) {
+		t.Errorf("the model changed on the way through the state:\n%+v\nwant\n%+v", back, model)
+	}
+}
+
+// modifyPlan runs the resource's ModifyPlan from state to plan (either may be nil)
+// and returns what it recorded for the connector's id.
+func modifyPlan(t *testing.T, state, plan *connectorModel) (*client.Connector, bool) {
+	t.Helper()
+	ctx := context.Background()
+	s := connectorSchema(t)
+	null := tftypes.NewValue(s.Type().TerraformType(ctx), nil)
+	req := fwresource.ModifyPlanRequest{
+		State: tfsdk.State{Schema: s, Raw: null},
+		Plan:  tfsdk.Plan{Schema: s, Raw: null},
+	}
+	if state != nil {
+		if diags := req.State.Set(ctx, state); diags.HasError() {
+			t.Fatal(diags)
+		}
+	}
+	if plan != nil {
+		if diags := req.Plan.Set(ctx, plan); diags.HasError() {
+			t.Fatal(diags)
+		}
+	}
+	r := &connectorResource{data: &providerData{}}
+	resp := &fwresource.ModifyPlanResponse{Plan: req.Plan}
+	r.ModifyPlan(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return r.data.plannedConnectors.lookup(sampleConnector().ID)
+}
+
+func TestConnectorResourceModifyPlanRecordsPlannedConnector(t *testing.T) {
+	ctx := context.Background()
+	state := sampleConnectorModel(t)
+
+	// An update records the connector it will become, definitions in API form.
+	changed := sampleConnector()
+	changed.Visibility = client.VisibilityPublic
+	changed.ConnectionDefinitions[0].AuthType = client.AuthTypeOAuth2Password
+	changed.ConnectionDefinitions = changed.ConnectionDefinitions[:1]
+	var plan connectorModel
+	if diags := plan.fromAPI(ctx, changed); diags.HasError() {
+		t.Fatal(diags)
+	}
+	plan.UpdatedAt = types.StringUnknown()
+	got, ok := modifyPlan(t, &state, &plan)
+	if !ok || got == nil {
+		t.Fatalf("an update recorded %v, %v; want the planned connector", got, ok)
+	}
+	want := sampleConnector().ConnectionDefinitions[:1]
+	want[0].AuthType = client.AuthTypeOAuth2Password
+	want[0].Scopes = []string{"read", "write"}
+	want[0].Properties = []client.Property{want[0].Properties[1], want[0].Properties[0]}
+	if got.ID != changed.ID || got.Key != "my-crm" || got.OwnerAccountID != "acme" || got.Visibility != client.VisibilityPublic ||
+		!reflect.DeepEqual(got.ConnectionDefinitions, want) {
+		t.Errorf("an update recorded %+v; want the plan's connector with definitions %+v", got, want)
+	}
+
+	// Definitions not known until apply: recorded as nil, so OAuth clients skip their checks.
+	unknown := state
+	unknown.ConnectionDefinitions = types.MapUnknown(definitionObjectType)
+	if got, ok := modifyPlan(t, &state, &unknown); !ok || got != nil {
+		t.Errorf("unknown definitions recorded %v, %v; want nil, true", got, ok)
+	}
+	partly := state
+	title := state.ConnectionDefinitions.Elements()["apiKeyAuth"].(types.Object).Attributes()
+	title["title"] = types.StringUnknown()
+	def, diags := types.ObjectValue(definitionObjectType.AttrTypes, title)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	elems := state.ConnectionDefinitions.Elements()
+	elems["apiKeyAuth"] = def
+	partly.ConnectionDefinitions = types.MapValueMust(definitionObjectType, elems)
+	if got, ok := modifyPlan(t, &state, &partly); !ok || got != nil {
+		t.Errorf("a definition with an unknown title recorded %v, %v; want nil, true", got, ok)
+	}
+
+	// Create, destroy and replacement (a new key) record nothing.
+	replaced := state
+	replaced.Key = types.StringValue("my-crm-2")
+	for name, c := range map[string][2]*connectorModel{"create": {nil, &state}, "destroy": {&state, nil}, "replace": {&state, &replaced}} {
+		if got, ok := modifyPlan(t, c[0], c[1]); ok {
+			t.Errorf("%s recorded %v", name, got)
+		}
+	}
+}
+
+func TestConnectorPatchHoldsOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	state := sampleConnectorModel(t)
+	for name, tc := range map[string]struct {
+		change func(*client.Connector)
+		want   string
+	}{
+		"nothing":     {func(*client.Connector) {}, `{}`},
+		"name":        {func(c *client.Connector) { c.Name = "CRM" }, `{"name":"CRM"}`},
+		"description": {func(c *client.Connector) { c.Description = "" }, `{"description":null}`},
+		"visibility":  {func(c *client.Connector) { c.Visibility = client.VisibilityPublic }, `{"visibility":"public"}`},
+		"definitions in another order": {func(c *client.Connector) {
+			d := c.ConnectionDefinitions
+			d[0], d[1] = d[1], d[0]
+			d[1].Scopes = []string{"read", "write"}
+		}, `{}`},
+		"a definition": {func(c *client.Connector) { c.ConnectionDefinitions = c.ConnectionDefinitions[1:] },
+			`{"connectionDefinitions":[{"key":"apiKeyAuth","title":"API key","authType":"apiKey"}]}`},
+	} {
+		c := sampleConnector()
+		tc.change(c)
+		var plan connectorModel
+		if diags := plan.fromAPI(ctx, c); diags.HasError() {
+			t.Fatal(diags)
+		}
+		patch, diags := connectorPatch(ctx, plan, state)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		got, err := json.Marshal(patch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != tc.want {
+			t.Errorf("%s: the patch is %s, want %s", name, got, tc.want)
+		}
+	}
+}
+
+func TestConnectorWriteErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		err  error
+		want []string
+	}{
+		"changed outside Terraform": {
+			&client.APIError{StatusCode: 412, Title: "Precondition Failed", Detail: "The connector changed."},
+			[]string{`The connector "my-crm" changed outside Terraform`, "Run terraform plan again", "The connector changed."},
+		},
+		"in use": {
+			&client.APIError{StatusCode: 409, Title: "Conflict", Detail: "The connector is used by 3 OAuth client(s)."},
+			[]string{`OAuth clients use the connector "my-crm": Delete them first.`, "used by 3 OAuth client(s)"},
+		},
+		"other": {
+			&client.APIError{StatusCode: 500, Title: "Internal Server Error"},
+			[]string{`Updating the connector "my-crm" failed: Internal Server Error (500)`},
+		},
+	} {
+		var diags diag.Diagnostics
+		addWriteError(&diags, "Unable to Update Connector", "Updating", "my-crm", tc.err, "Delete them first.")
+		if len(diags) != 1 || diags[0].Summary() != "Unable to Update Connector" {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(diags[0].Detail(), w) {
+				t.Errorf("%s: the detail %q does not say %q", name, diags[0].Detail(), w)
+			}
+		}
+	}
 }
