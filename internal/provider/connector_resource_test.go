@@ -315,6 +315,11 @@ func diagnostic(summary, detail string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + message(summary).String() + `.*` + message(detail).String())
 }
 
+// atPlan matches a diagnostic that Terraform reported at plan, before any apply.
+func atPlan(summary, detail string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)Error running pre-apply plan: .*` + diagnostic(summary, detail).String())
+}
+
 // atApply matches a phrase of an error that Terraform reported at apply, after the plan succeeded.
 func atApply(phrase string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)Error running apply: .*` + message(phrase).String())
