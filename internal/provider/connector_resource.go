@@ -388,16 +388,22 @@ func connectorPatch(ctx context.Context, plan, state connectorModel) (*client.Co
 }
 
 // addWriteError explains a failed write to a connector: a 412 means it changed
-// outside Terraform; a 409 that OAuth clients use it, with inUse saying what to do.
+// outside Terraform; a 409 that OAuth clients use it, with inUse saying what to do
+// (or, when the connector was to become private, that other accounts' clients do).
 func addWriteError(diags *diag.Diagnostics, summary, doing, key string, err error, inUse string) {
 	var apiErr *client.APIError
 	switch {
 	case errors.Is(err, client.ErrPreconditionFailed):
 		diags.AddError(summary, fmt.Sprintf("The connector %q changed outside Terraform since it was last read. "+
 			"Run terraform plan again to see the current connector, then apply. The API said: %s", key, err))
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict && slices.ContainsFunc(apiErr.Errors, isVisibilityError):
+		diags.AddAttributeError(path.Root("visibility"), summary, fmt.Sprintf("OAuth clients of other accounts use the public connector %q, "+
+			"so it cannot become private. Keep visibility = \"public\" until those accounts have deleted their clients. %s", key, err))
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict:
 		diags.AddError(summary, fmt.Sprintf("OAuth clients use the connector %q: %s %s", key, inUse, err))
 	default:
 		diags.AddError(summary, fmt.Sprintf("%s the connector %q failed: %s", doing, key, err))
 	}
 }
+
+func isVisibilityError(f client.FieldError) bool { return f.Field == "visibility" }

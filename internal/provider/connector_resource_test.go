@@ -467,7 +467,7 @@ func TestAccConnectorResource_inUse(t *testing.T) {
 	sb := startSandbox(t)
 	ctx := context.Background()
 	api := sb.apiClient(t, acmeToken)
-	var oauthClient *client.OAuthClient
+	var oauthClient, globexClient *client.OAuthClient
 	config := sb.providerConfig(acmeToken) + crmConnector
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -507,6 +507,37 @@ func TestAccConnectorResource_inUse(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(connectorAddress, plancheck.ResourceActionUpdate),
 				}},
+			},
+			// Made public, then used by a client of another account, it cannot become private again.
+			{
+				Config: sb.providerConfig(acmeToken) + strings.Replace(crmConnector, `name        = "Acceptance CRM"`, `name        = "Acceptance CRM"`+"\n  visibility  = \"public\"", 1),
+			},
+			{
+				PreConfig: func() {
+					var err error
+					globexClient, err = sb.apiClient(t, globexToken).CreateOAuthClient(ctx, &client.OAuthClientInput{
+						Name: "Globex CRM app", ConnectorID: oauthClient.ConnectorID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "globex-crm-app",
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: sb.providerConfig(acmeToken) + crmConnector,
+				ExpectError: diagnostic("Unable to Update Connector", `OAuth clients of other accounts use the public connector "acc-crm", so it cannot become private. `+
+					`Keep visibility = "public" until those accounts have deleted their clients. `+
+					`Conflict (409): The connector "acc-crm" cannot become private: 1 OAuth client(s) of other accounts use it`),
+			},
+			// Once that client is gone, it becomes private.
+			{
+				PreConfig: func() {
+					if err := sb.apiClient(t, globexToken).DeleteOAuthClient(ctx, globexClient.ID, ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: sb.providerConfig(acmeToken) + crmConnector,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(connectorAddress, tfjsonpath.New("visibility"), knownvalue.StringExact("account")),
+				},
 			},
 			// The connector cannot be destroyed while the client exists; the error says how many and what to do.
 			{
@@ -770,6 +801,11 @@ func TestConnectorWriteErrors(t *testing.T) {
 		"in use": {
 			&client.APIError{StatusCode: 409, Title: "Conflict", Detail: "The connector is used by 3 OAuth client(s)."},
 			[]string{`OAuth clients use the connector "my-crm": Delete them first.`, "used by 3 OAuth client(s)"},
+		},
+		"public connector used by other accounts": {
+			&client.APIError{StatusCode: 409, Title: "Conflict", Detail: "The connector cannot become private: 2 OAuth client(s) of other accounts use it.",
+				Errors: []client.FieldError{{Field: "visibility", Detail: "2 OAuth client(s) of other accounts use this public connector"}}},
+			[]string{`OAuth clients of other accounts use the public connector "my-crm"`, `Keep visibility = "public"`, "2 OAuth client(s) of other accounts"},
 		},
 		"other": {
 			&client.APIError{StatusCode: 500, Title: "Internal Server Error"},
