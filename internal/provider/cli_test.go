@@ -71,7 +71,9 @@ func (w *cliWorkspace) mustRun(args ...string) string {
 	return out
 }
 
-func (w *cliWorkspace) write(name, content string) { writeFile(w.t, filepath.Join(w.dir, name), content) }
+func (w *cliWorkspace) write(name, content string) {
+	writeFile(w.t, filepath.Join(w.dir, name), content)
+}
 
 func writeFile(t *testing.T, name, content string) {
 	t.Helper()
