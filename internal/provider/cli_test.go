@@ -261,3 +261,50 @@ resource "appxchange_oauth_client" "refused" {
 		t.Errorf("a bearer token was printed or logged: %q", m)
 	}
 }
+
+// TestAccCLI_examplesValidate: every example the docs show passes terraform validate.
+func TestAccCLI_examplesValidate(t *testing.T) {
+	w := newCLIWorkspace(t)
+	root := filepath.Join("..", "..", "examples")
+	top, err := filepath.Glob(filepath.Join(root, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := filepath.Glob(filepath.Join(root, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := append(top, nested...)
+	validated := 0
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+		if len(files) == 0 {
+			continue
+		}
+		if err := os.RemoveAll(w.dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(w.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		required := true
+		for _, f := range files {
+			content, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			required = required && !strings.Contains(string(content), "required_providers")
+			w.write(filepath.Base(f), string(content))
+		}
+		if required {
+			w.write("versions_test.tf", "terraform {\n  required_providers {\n    appxchange = { source = \"appxchange/appxchange\" }\n  }\n}\n")
+		}
+		if out, err := w.run("validate", "-no-color"); err != nil {
+			t.Errorf("%s does not validate: %v\n%s", dir, err, tail(out, 30))
+		}
+		validated++
+	}
+	if validated < 6 {
+		t.Errorf("validated %d example directories; expected the provider, quickstart, resource and data source examples", validated)
+	}
+}
