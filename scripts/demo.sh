@@ -51,6 +51,8 @@ export APPXCHANGE_BASE_URL="$url/management/v1"
 export APPXCHANGE_TOKEN_URL="$url/oauth/token"
 export APPXCHANGE_CLIENT_ID=acme-automation
 export APPXCHANGE_CLIENT_SECRET=acme-automation-secret
+# The quickstart's OAuth client secret, a write-only value that never reaches the state.
+export TF_VAR_procore_client_secret=quickstart-demo-secret
 
 cp examples/quickstart/*.tf .sandbox/quickstart/
 "$cli" -chdir=.sandbox/quickstart apply -auto-approve -input=false

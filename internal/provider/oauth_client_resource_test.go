@@ -6,6 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -14,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+	"github.com/appxchange/terraform-provider-appxchange/internal/timestamp"
 )
 
 const procoreClient = "appxchange_oauth_client.procore"
@@ -397,7 +404,8 @@ resource "appxchange_oauth_client" "bad" {
 }
 
 // TestAccOAuthClientResource_importBlock: a client made outside Terraform, adopted
-// with an import block and with generated configuration, plans no change.
+// with an import block, plans no change. (-generate-config-out is proven in cli_test.go:
+// the testing framework's GenerateConfig step cannot reattach the provider under OpenTofu.)
 func TestAccOAuthClientResource_importBlock(t *testing.T) {
 	sb := startSandbox(t)
 	made, err := sb.apiClient(t, acmeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
@@ -451,14 +459,206 @@ resource "appxchange_oauth_client" "imported" {
 				},
 				Check: expectStoredSecret(t, sb, &made.ID, "web-app-secret"),
 			},
-			// -generate-config-out writes a configuration that plans the same import with no change.
+		},
+	})
+}
+
+// TestAccOAuthClientResource_connectorUnknownAtPlan: with a connector_id known only at
+// apply, the plan makes no false error and leaves the presets unknown; a broken rule
+// then fails at apply with the API's message on the attribute.
+func TestAccOAuthClientResource_connectorUnknownAtPlan(t *testing.T) {
+	sb := startSandbox(t)
+	// Each step replaces terraform_data, so that its output is unknown at plan.
+	config := func(step int, definition, lines string) string {
+		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "terraform_data" "connector" {
+  input = { id = %q, step = %d }
+}
+
+resource "appxchange_oauth_client" "later" {
+  name                  = "connector known at apply"
+  connector_id          = terraform_data.connector.output.id
+  connection_definition = %q
+  client_id             = "app"
+%s
+}
+`, powerbiID, step, definition, lines)
+	}
+	const address = "appxchange_oauth_client.later"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// A client-credentials client without its secret: the plan passes, and the apply
+			// (where Terraform plans the client again with its connector known) refuses it on client_secret.
 			{
-				ResourceName:    address,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				GenerateConfig:  true,
-				Config:          sb.providerConfig(acmeToken),
+				Config:      config(1, "oAuth2ClientCredentials", ""),
+				ExpectError: wrapped(`(?s)Error running apply.*client_secret: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) needs a client secret`),
+			},
+			// The same with its secret: planned with the presets unknown, created with the definition's.
+			{
+				Config: config(2, "oAuth2ClientCredentials", `  client_secret = "later-secret"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(address, tfjsonpath.New("token_url")),
+					plancheck.ExpectUnknownValue(address, tfjsonpath.New("client_authentication")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(address, "client_authentication", knownvalue.StringExact("client_credentials_body")),
+					expectAttr(address, "token_url", knownvalue.StringExact(DefaultTokenURL)),
+				},
 			},
 		},
 	})
+}
+
+// TestAccOAuthClientResource_public: the connector's owner may publish a client, which
+// other accounts can then read but not change.
+func TestAccOAuthClientResource_public(t *testing.T) {
+	sb := startSandbox(t)
+	own := createOwnConnector(t, sb)
+	if _, err := sb.apiClient(t, acmeToken).UpdateConnector(context.Background(), own.ID, "",
+		&client.ConnectorPatch{Visibility: client.Set(client.VisibilityPublic)}); err != nil {
+		t.Fatal(err)
+	}
+	const address = "appxchange_oauth_client.shared"
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Public on the account's own connector: allowed at plan and by the API.
+			{
+				Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "shared" {
+  name                  = "Acme ERP for everyone"
+  connector_id          = %q
+  connection_definition = "oAuth2Password"
+  client_id             = "erp-public"
+  public                = true
+}
+`, own.ID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr(address, "public", knownvalue.Bool(true)),
+					expectAttr(address, "token_url", knownvalue.StringExact("https://erp.acme.example/token")),
+				},
+				Check: resource.ComposeTestCheckFunc(captureID(address, &id), func(*terraform.State) error {
+					globex := sb.apiClient(t, globexToken)
+					got, err := globex.GetOAuthClient(context.Background(), id)
+					if err != nil {
+						return fmt.Errorf("globex cannot read acme's public client: %w", err)
+					}
+					if _, err := globex.UpdateOAuthClient(context.Background(), id, got.ETag, &client.OAuthClientPatch{Name: client.Set("taken over")}); err == nil {
+						return fmt.Errorf("globex changed acme's public client")
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+func TestOAuthClientModelMatchesSchema(t *testing.T) {
+	ctx := context.Background()
+	var resp fwresource.SchemaResponse
+	NewOAuthClientResource().Schema(ctx, fwresource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("the schema is not valid: %v", diags)
+	}
+	model := oauthClientModel{
+		ClientSecretExpiresAt: timestamp.New("2030-01-01T00:00:00Z"),
+		Scopes:                types.SetNull(types.StringType),
+		Prompts:               types.SetNull(types.StringType),
+	}
+	state := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+	if diags := state.Set(ctx, &model); diags.HasError() {
+		t.Fatalf("the model does not match the schema: %v", diags)
+	}
+	var back oauthClientModel
+	if diags := state.Get(ctx, &back); diags.HasError() {
+		t.Fatalf("the schema does not match the model: %v", diags)
+	}
+	if !back.ClientSecretExpiresAt.Equal(model.ClientSecretExpiresAt) {
+		t.Errorf("the expiry came back as %v", back.ClientSecretExpiresAt)
+	}
+}
+
+func TestSecretChange(t *testing.T) {
+	str, null := types.StringValue, types.StringNull()
+	num, none := types.Int64Value, types.Int64Null()
+	model := func(secret types.String, wo types.String, version types.Int64) *oauthClientModel {
+		return &oauthClientModel{ClientSecret: secret, ClientSecretWO: wo, ClientSecretWOVersion: version}
+	}
+	for _, c := range []struct {
+		name          string
+		config, state *oauthClientModel
+		want          secretAction
+		sent          string
+	}{
+		{"same secret", model(str("a"), null, none), model(str("a"), null, none), secretKeep, ""},
+		{"new secret", model(str("b"), null, none), model(str("a"), null, none), secretSend, "b"},
+		{"secret set after import", model(str("b"), null, none), model(null, null, none), secretSend, "b"},
+		{"secret unknown at plan", model(types.StringUnknown(), null, none), model(str("a"), null, none), secretSend, ""},
+		{"write-only, same version", model(null, str("new"), num(1)), model(null, null, num(1)), secretKeep, ""},
+		{"write-only, new version", model(null, str("new"), num(2)), model(null, null, num(1)), secretSend, "new"},
+		{"secret to write-only", model(null, str("wo"), num(1)), model(str("a"), null, none), secretSend, "wo"},
+		{"write-only to secret", model(str("a"), null, none), model(null, null, num(3)), secretSend, "a"},
+		{"secret removed", model(null, null, none), model(str("a"), null, none), secretClear, ""},
+		{"write-only removed", model(null, null, none), model(null, null, num(2)), secretClear, ""},
+		{"never had one (imported)", model(null, null, none), model(null, null, none), secretKeep, ""},
+	} {
+		plan := *c.config
+		plan.ClientSecretWO = null
+		got, secret := secretChange(c.config, &plan, c.state)
+		if got != c.want || secret.ValueString() != c.sent {
+			t.Errorf("%s: got %v sending %q, want %v sending %q", c.name, got, secret.ValueString(), c.want, c.sent)
+		}
+	}
+}
+
+func TestAddAPIError(t *testing.T) {
+	unprocessable := &client.APIError{StatusCode: 422, Title: "Unprocessable Entity", Errors: []client.FieldError{
+		{Field: "scopes[1]", Detail: "repeats the scope \"openid\""},
+		{Field: "clientSecret", Detail: "must be at most 4096 characters long"},
+		{Field: "somethingNew", Detail: "is wrong"},
+	}}
+	woConfig := &oauthClientModel{ClientSecret: types.StringNull(), ClientSecretWO: types.StringValue("x")}
+	var diags diag.Diagnostics
+	addAPIError(&diags, "Unable to Create OAuth Client", "Creating the OAuth client failed", unprocessable, woConfig)
+	want := []struct {
+		path   path.Path
+		detail string
+	}{
+		{path.Root("scopes"), `Creating the OAuth client failed: scopes: repeats the scope "openid" (Unprocessable Entity)`},
+		{path.Root("client_secret_wo"), "client_secret_wo: must be at most 4096 characters long"},
+		{path.Empty(), "somethingNew: is wrong"},
+	}
+	if len(diags) != len(want) {
+		t.Fatalf("got %d diagnostics, want %d: %v", len(diags), len(want), diags)
+	}
+	for i, w := range want {
+		d := diags[i]
+		var got path.Path
+		if withPath, ok := d.(diag.DiagnosticWithPath); ok {
+			got = withPath.Path()
+		}
+		if got.String() != w.path.String() || !strings.Contains(d.Detail(), w.detail) || d.Summary() != "Unable to Create OAuth Client" {
+			t.Errorf("diagnostic %d: %s at %v: %s; want at %v: %s", i, d.Summary(), got, d.Detail(), w.path, w.detail)
+		}
+	}
+
+	diags = nil
+	addAPIError(&diags, "Unable to Update OAuth Client", "Updating the OAuth client failed",
+		fmt.Errorf("wrapped: %w", &client.APIError{StatusCode: 412, Title: "Precondition Failed"}), nil)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "changed outside Terraform") || !strings.Contains(diags[0].Detail(), "Run terraform plan again") {
+		t.Errorf("a 412 does not say what happened and what to do: %v", diags)
+	}
+
+	diags = nil
+	addAPIError(&diags, "Unable to Delete OAuth Client", "Deleting failed", &client.APIError{StatusCode: 503, Title: "Service Unavailable", Attempts: 5}, nil)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "Deleting failed: Service Unavailable (503) (gave up after 5 attempts)") {
+		t.Errorf("an error without field errors loses the API's message: %v", diags)
+	}
 }

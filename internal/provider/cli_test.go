@@ -1,0 +1,310 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+	"github.com/appxchange/terraform-provider-appxchange/internal/sandbox"
+)
+
+// cliWorkspace runs the Terraform CLI the way users do: the provider built as a
+// binary, found through dev_overrides, in a directory of .tf files.
+type cliWorkspace struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+func newCLIWorkspace(t *testing.T) *cliWorkspace {
+	t.Helper()
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run make test")
+	}
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-appxchange"), "github.com/appxchange/terraform-provider-appxchange")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraformrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "appxchange/appxchange" = %q
+  }
+  direct {}
+}
+`, bin))
+	work := filepath.Join(dir, "work")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_LOG=trace", "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	return &cliWorkspace{t: t, dir: work, env: env}
+}
+
+// run runs the CLI with TF_LOG=trace and returns everything it printed.
+func (w *cliWorkspace) run(args ...string) (string, error) {
+	w.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), append([]string{"-chdir=" + w.dir}, args...)...)
+	cmd.Env = w.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// mustRun is run that fails the test when the CLI fails.
+func (w *cliWorkspace) mustRun(args ...string) string {
+	w.t.Helper()
+	out, err := w.run(args...)
+	if err != nil {
+		w.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, tail(out, 60))
+	}
+	return out
+}
+
+func (w *cliWorkspace) write(name, content string) {
+	writeFile(w.t, filepath.Join(w.dir, name), content)
+}
+
+func writeFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tail is the last n lines of s: enough of a trace log to see a failure.
+func tail(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// syncBuffer is a buffer that the sandbox's logger may write from many requests at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// bearerToken matches a credential sent in an Authorization header.
+var bearerToken = regexp.MustCompile(`(?i)bearer\s+[A-Za-z0-9._~+/=-]{8,}`)
+
+// TestAccCLI_secretsNeverPrinted drives the real CLI with TF_LOG=trace through plans,
+// applies, a rotation and a refused plan, and looks for every secret in everything
+// printed, in the sandbox's log and, for write-only secrets, in the state file.
+// It also checks that -generate-config-out writes a configuration that validates.
+func TestAccCLI_secretsNeverPrinted(t *testing.T) {
+	var sandboxLog syncBuffer
+	sb := startSandbox(t, func(c *sandbox.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&sandboxLog, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	w := newCLIWorkspace(t)
+	const (
+		secret        = "cnry-sec-3b9f27d1"
+		writeOnly     = "cnry-wo-8d41c0aa"
+		rotated       = "cnry-sec-rot-55a1e2"
+		rotatedWO     = "cnry-wo-rot-e7c2b4"
+		refusedSecret = "cnry-refused-0c9d7f"
+	)
+	canaries := []string{secret, writeOnly, rotated, rotatedWO, refusedSecret, acmeSecret}
+	config := func(secret, writeOnly string, version int) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    appxchange = { source = "appxchange/appxchange" }
+  }
+}
+
+provider "appxchange" {
+  base_url      = %q
+  token_url     = %q
+  client_id     = %q
+  client_secret = %q
+}
+
+resource "appxchange_oauth_client" "sensitive" {
+  name                  = "kept in state"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "sensitive-app"
+  client_secret         = %q
+}
+
+resource "appxchange_oauth_client" "write_only" {
+  name                     = "never in state"
+  connector_id             = %q
+  connection_definition    = "oAuth2ClientCredentials"
+  client_id                = "write-only-app"
+  client_secret_wo         = %q
+  client_secret_wo_version = %d
+}
+`, sb.baseURL(), sb.url+"/oauth/token", acmeClientID, acmeSecret, powerbiID, secret, powerbiID, writeOnly, version)
+	}
+	var outputs []string
+	w.write("main.tf", config(secret, writeOnly, 1))
+	outputs = append(outputs, w.mustRun("plan", "-no-color", "-input=false"))
+	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))
+
+	// Rotation: both secrets change, and the plan says so without showing them.
+	w.write("main.tf", config(rotated, rotatedWO, 2))
+	plan := w.mustRun("plan", "-no-color", "-input=false")
+	if !strings.Contains(plan, "client_secret_wo_version = 1 -> 2") || !strings.Contains(plan, "(sensitive value)") {
+		t.Errorf("the rotation plan does not show the change:\n%s", tail(plan, 80))
+	}
+	outputs = append(outputs, plan, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))
+
+	// A refused secret (too long) fails the plan without echoing it. It comes from a
+	// sensitive variable, as secrets should: Terraform shows the source line of an
+	// error, so a literal written in the configuration would be shown by Terraform itself.
+	w.write("refused.tf", fmt.Sprintf(`
+variable "refused_secret" {
+  type      = string
+  sensitive = true
+}
+
+resource "appxchange_oauth_client" "refused" {
+  name                  = "refused"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "refused-app"
+  client_secret         = var.refused_secret
+}
+`, powerbiID))
+	w.env = append(w.env, "TF_VAR_refused_secret="+refusedSecret+strings.Repeat("x", 4096))
+	refused, err := w.run("plan", "-no-color", "-input=false")
+	if err == nil || !strings.Contains(refused, "client_secret") || !strings.Contains(refused, "string length must be between 1 and 4096") {
+		t.Errorf("the plan with a secret too long did not fail on client_secret (%v):\n%s", err, tail(refused, 40))
+	}
+	outputs = append(outputs, refused)
+	if err := os.Remove(filepath.Join(w.dir, "refused.tf")); err != nil {
+		t.Fatal(err)
+	}
+	w.env = w.env[:len(w.env)-1]
+
+	state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(state), rotated) {
+		t.Error("the state does not hold client_secret: the scan of the state would prove nothing")
+	}
+	for _, wo := range []string{writeOnly, rotatedWO} {
+		if strings.Contains(string(state), wo) {
+			t.Errorf("the state file holds the write-only secret %q", wo)
+		}
+	}
+
+	// An OAuth client made outside Terraform, adopted with generated configuration.
+	made, err := sb.apiClient(t, acmeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
+		Name: "made by hand", ConnectorID: procoreID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "by-hand",
+		ClientSecret: "by-hand-secret", Scopes: []string{"openid"}, Prompts: []string{"login"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.write("import.tf", fmt.Sprintf("import {\n  to = appxchange_oauth_client.adopted\n  id = %q\n}\n", made.ID))
+	outputs = append(outputs, w.mustRun("plan", "-no-color", "-input=false", "-generate-config-out=generated.tf"))
+	generated, err := os.ReadFile(filepath.Join(w.dir, "generated.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(generated), `client_id                = "by-hand"`) {
+		t.Errorf("the generated configuration lacks the client's attributes:\n%s", generated)
+	}
+	outputs = append(outputs, w.mustRun("validate", "-no-color"))
+	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))
+	if out, err := w.run("plan", "-no-color", "-input=false", "-detailed-exitcode"); err != nil {
+		t.Errorf("the plan after adopting the client is not empty (%v):\n%s", err, tail(out, 60))
+	}
+	outputs = append(outputs, w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false"))
+
+	printed := strings.Join(outputs, "\n")
+	if !strings.Contains(printed, "[TRACE]") || !strings.Contains(printed, "provider.terraform-provider-appxchange") {
+		t.Fatal("the CLI printed no trace log of the provider: the scan would prove nothing")
+	}
+	logged := sandboxLog.String()
+	if !strings.Contains(logged, "/oauth-clients") {
+		t.Fatal("the sandbox logged no request: the scan of its log would prove nothing")
+	}
+	for _, c := range canaries {
+		if i := strings.Index(printed, c); i >= 0 {
+			t.Errorf("the CLI printed the secret %q: ...%s...", c, printed[max(0, i-300):min(len(printed), i+100)])
+		}
+		if strings.Contains(logged, c) {
+			t.Errorf("the sandbox logged the secret %q", c)
+		}
+	}
+	for _, m := range bearerToken.FindAllString(printed+logged, 5) {
+		t.Errorf("a bearer token was printed or logged: %q", m)
+	}
+}
+
+// TestAccCLI_examplesValidate: every example the docs show passes terraform validate.
+func TestAccCLI_examplesValidate(t *testing.T) {
+	w := newCLIWorkspace(t)
+	root := filepath.Join("..", "..", "examples")
+	top, err := filepath.Glob(filepath.Join(root, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := filepath.Glob(filepath.Join(root, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := append(top, nested...)
+	validated := 0
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+		if len(files) == 0 {
+			continue
+		}
+		if err := os.RemoveAll(w.dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(w.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		required := true
+		for _, f := range files {
+			content, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			required = required && !strings.Contains(string(content), "required_providers")
+			w.write(filepath.Base(f), string(content))
+		}
+		if required {
+			w.write("versions_test.tf", "terraform {\n  required_providers {\n    appxchange = { source = \"appxchange/appxchange\" }\n  }\n}\n")
+		}
+		if out, err := w.run("validate", "-no-color"); err != nil {
+			t.Errorf("%s does not validate: %v\n%s", dir, err, tail(out, 30))
+		}
+		validated++
+	}
+	if validated < 6 {
+		t.Errorf("validated %d example directories; expected the provider, quickstart, resource and data source examples", validated)
+	}
+}

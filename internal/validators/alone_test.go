@@ -1,0 +1,39 @@
+package validators
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestAlone(t *testing.T) {
+	set := func(values ...attr.Value) types.Set { return types.SetValueMust(types.StringType, values) }
+	s := types.StringValue
+	for _, c := range []struct {
+		value types.Set
+		fails bool
+	}{
+		{set(s("none")), false},
+		{set(s("login"), s("consent")), false},
+		{set(s("none"), s("login")), true},
+		{set(s("login"), s("none"), s("consent")), true},
+		{set(s("login"), types.StringUnknown()), false},
+		{set(), false},
+		{types.SetNull(types.StringType), false},
+		{types.SetUnknown(types.StringType), false},
+	} {
+		resp := &validator.SetResponse{}
+		Alone("none").ValidateSet(context.Background(), validator.SetRequest{Path: path.Root("prompts"), ConfigValue: c.value}, resp)
+		if resp.Diagnostics.HasError() != c.fails {
+			t.Errorf("%v: failed %v, want %v", c.value, resp.Diagnostics.HasError(), c.fails)
+		}
+		if c.fails && !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), `prompts: "none" cannot be combined with another element`) {
+			t.Errorf("%v: the error does not name the attribute and the rule: %s", c.value, resp.Diagnostics.Errors()[0].Detail())
+		}
+	}
+}
