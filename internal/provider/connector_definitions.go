@@ -92,8 +92,8 @@ const (
 	definitionsDescription = "Connection definitions (the connector's authentication options), keyed by definition key such as `oAuth2CodeFlow`."
 	authTypeDescription    = "Auth type: `oauth2_code_flow`, `oauth2_client_credentials`, `oauth2_password`, `api_key`, `basic` or `custom`. " +
 		"Only the three OAuth 2.0 types take OAuth clients."
-	propertiesDescription = "Properties a connection of this definition takes (such as a tenant ID), keyed by property key such as `tenantId`."
-	propertyTypeDesc      = "Type of the property: `string`, `enum`, `bool` or `number`."
+	propertiesDescription   = "Properties a connection of this definition takes (such as a tenant ID), keyed by property key such as `tenantId`."
+	propertyTypeDescription = "Type of the property: `string`, `enum`, `bool` or `number`."
 )
 
 // connectorDataSourceAttributes are the attributes of a connector in the data
@@ -129,7 +129,7 @@ func connectorDataSourceAttributes() map[string]dsschema.Attribute {
 					NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
 						"title":       computed("Title of the property."),
 						"description": computed("Description of the property; null when it has none."),
-						"type":        computed(propertyTypeDesc),
+						"type":        computed(propertyTypeDescription),
 						"required":    dsschema.BoolAttribute{Description: "Whether a connection must set the property.", Computed: true},
 						"sensitive":   dsschema.BoolAttribute{Description: "Whether the property holds a secret.", Computed: true},
 						"enum_values": dsschema.ListAttribute{Description: "Allowed values of an `enum` property; null for other types.", Computed: true, ElementType: types.StringType},
@@ -216,7 +216,7 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 					"title":       title("property"),
 					"description": description("property"),
 					"type": rsschema.StringAttribute{
-						Description: propertyTypeDesc,
+						Description: propertyTypeDescription,
 						Required:    true,
 						Validators:  []validator.String{stringvalidator.OneOf(propertyTypes...)},
 					},
