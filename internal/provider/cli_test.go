@@ -27,6 +27,11 @@ type cliWorkspace struct {
 
 func newCLIWorkspace(t *testing.T) *cliWorkspace {
 	t.Helper()
+	// Like the framework's acceptance tests: skipped without TF_ACC (go test -short),
+	// which make test always sets, and whose scripts/test.sh fails on any skip.
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1, or run make test")
+	}
 	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run make test")
 	}
