@@ -51,3 +51,40 @@ output "procore_oauth_client" {
     client_secret_set = appxchange_oauth_client.procore.client_secret_set
   }
 }
+
+# A connector of the account's own, published to every account, with a public
+# OAuth client on it: only a connector's owner may publish its clients. A public
+# client serves every account, so never make a company- or customer-specific
+# client public.
+resource "appxchange_connector" "acme_crm" {
+  key         = "acme-crm"
+  name        = "Acme CRM"
+  description = "The CRM that Acme offers to every App Xchange account."
+  visibility  = "public"
+
+  connection_definitions = {
+    oAuth2CodeFlow = {
+      title             = "Sign in with Acme CRM"
+      auth_type         = "oauth2_code_flow"
+      authorization_url = "https://crm.acme.example/oauth/authorize"
+      token_url         = "https://crm.acme.example/oauth/token"
+      scopes            = ["crm.read", "offline_access"]
+    }
+  }
+}
+
+resource "appxchange_oauth_client" "acme_crm_public" {
+  name                  = "Acme CRM (shared)"
+  connector_id          = appxchange_connector.acme_crm.id
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "acme-crm-shared-app"
+  public                = true
+}
+
+output "acme_crm" {
+  value = {
+    connector_id     = appxchange_connector.acme_crm.id
+    public_client_id = appxchange_oauth_client.acme_crm_public.id
+    token_url        = appxchange_oauth_client.acme_crm_public.token_url
+  }
+}
