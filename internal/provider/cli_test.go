@@ -313,3 +313,72 @@ func TestAccCLI_examplesValidate(t *testing.T) {
 		t.Errorf("validated %d example directories; expected the provider, quickstart, resource and data source examples", validated)
 	}
 }
+
+// TestAccCLI_planReadsEachConnectorOnce: the definition checks of many OAuth clients
+// share one read of each connector per provider process, and a plan without refresh
+// reads nothing else (one token for the service account aside).
+func TestAccCLI_planReadsEachConnectorOnce(t *testing.T) {
+	sb := startSandbox(t)
+	w := newCLIWorkspace(t)
+	var config strings.Builder
+	fmt.Fprintf(&config, `
+terraform {
+  required_providers {
+    appxchange = { source = "appxchange/appxchange" }
+  }
+}
+
+provider "appxchange" {
+  base_url      = %q
+  token_url     = %q
+  client_id     = %q
+  client_secret = %q
+}
+`, sb.baseURL(), sb.url+"/oauth/token", acmeClientID, acmeSecret)
+	for i := range 6 {
+		fmt.Fprintf(&config, `
+resource "appxchange_oauth_client" "procore_%d" {
+  name                  = "procore %d"
+  connector_id          = %q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "procore-%d"
+}
+
+resource "appxchange_oauth_client" "powerbi_%d" {
+  name                  = "powerbi %d"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "powerbi-%d"
+  client_secret         = "secret-%d"
+}
+`, i, i, procoreID, i, i, i, powerbiID, i, i)
+	}
+	w.write("main.tf", config.String())
+	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")
+
+	for _, c := range []struct {
+		args []string
+		want map[string]int
+	}{
+		{[]string{"plan", "-refresh=false"}, map[string]int{
+			"GET /management/v1/connectors/{id} 200": 2,
+			"POST /oauth/token 200":                  1,
+		}},
+		{[]string{"plan"}, map[string]int{
+			"GET /management/v1/connectors/{id} 200":    2,
+			"GET /management/v1/oauth-clients/{id} 200": 12,
+			"POST /oauth/token 200":                     1,
+		}},
+	} {
+		sb.resetStats(t)
+		out := w.mustRun(append(c.args, "-no-color", "-input=false", "-detailed-exitcode")...)
+		if !strings.Contains(out, "No changes.") {
+			t.Errorf("terraform %s planned changes:\n%s", strings.Join(c.args, " "), tail(out, 40))
+		}
+		got := sb.stats(t).Requests
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("terraform %s made the requests %v, want %v", strings.Join(c.args, " "), got, c.want)
+		}
+	}
+	w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false")
+}

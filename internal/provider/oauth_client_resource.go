@@ -368,9 +368,9 @@ func checkDefinitionRules(config *oauthClientModel, creating bool, def *client.C
 			name string
 			set  bool
 		}{
-			{"authorization_url", !config.AuthorizationURL.IsNull()},
-			{"refresh_url", !config.RefreshURL.IsNull()},
-			{"prompts", !config.Prompts.IsNull()},
+			{"authorization_url", isSet(config.AuthorizationURL)},
+			{"refresh_url", isSet(config.RefreshURL)},
+			{"prompts", isSet(config.Prompts)},
 		} {
 			if a.set {
 				diags.AddAttributeError(path.Root(a.name), "Attribute Not Used by This Definition",

@@ -472,7 +472,7 @@ func TestAccOAuthClientResource_connectorUnknownAtPlan(t *testing.T) {
 	config := func(step int, definition, lines string) string {
 		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
 resource "terraform_data" "connector" {
-  input = { id = %q, step = %d }
+  input = { id = %q, step = %d, none = null }
 }
 
 resource "appxchange_oauth_client" "later" {
@@ -485,6 +485,20 @@ resource "appxchange_oauth_client" "later" {
 `, powerbiID, step, definition, lines)
 	}
 	const address = "appxchange_oauth_client.later"
+	// A known connector, and attributes that a client-credentials definition refuses
+	// given values unknown at plan that turn out null: no false error.
+	knownConnector := config(3, "oAuth2ClientCredentials", `  client_secret = "later-secret"`) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "known_connector" {
+  name                  = "attributes known at apply"
+  connector_id          = %q
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "app"
+  client_secret         = "known-secret"
+  authorization_url     = terraform_data.connector.output.none
+  refresh_url           = terraform_data.connector.output.none
+  prompts               = terraform_data.connector.output.none
+}
+`, powerbiID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
@@ -505,6 +519,12 @@ resource "appxchange_oauth_client" "later" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectAttr(address, "client_authentication", knownvalue.StringExact("client_credentials_body")),
 					expectAttr(address, "token_url", knownvalue.StringExact(DefaultTokenURL)),
+				},
+			},
+			{
+				Config: knownConnector,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAttr("appxchange_oauth_client.known_connector", "refresh_url", knownvalue.Null()),
 				},
 			},
 		},
