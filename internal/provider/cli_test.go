@@ -382,3 +382,67 @@ resource "appxchange_oauth_client" "powerbi_%d" {
 	}
 	w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false")
 }
+
+// TestAccCLI_changedElsewhereIsNotOverwritten: a saved plan applied after someone
+// else changed the client fails with If-Match, overwriting nothing, and says what to do.
+func TestAccCLI_changedElsewhereIsNotOverwritten(t *testing.T) {
+	sb := startSandbox(t)
+	w := newCLIWorkspace(t)
+	config := func(name string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    appxchange = { source = "appxchange/appxchange" }
+  }
+}
+
+provider "appxchange" {
+  base_url     = %q
+  access_token = %q
+}
+
+resource "appxchange_oauth_client" "shared" {
+  name                  = %q
+  connector_id          = %q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "team-a"
+}
+`, sb.baseURL(), acmeToken, name, procoreID)
+	}
+	w.write("main.tf", config("first"))
+	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")
+	w.write("main.tf", config("second"))
+	w.mustRun("plan", "-no-color", "-input=false", "-out=tfplan")
+
+	api := sb.apiClient(t, acmeToken)
+	ctx := context.Background()
+	all, err := api.AllOAuthClients(ctx, client.OAuthClientFilter{})
+	if err != nil || len(all) != 1 {
+		t.Fatalf("want the one client, got %v (%v)", all, err)
+	}
+	id := all[0].ID
+	if _, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{ClientID: client.Set("team-b")}); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := w.run("apply", "-no-color", "-input=false", "tfplan")
+	if err == nil || !strings.Contains(out, "Unable to Update OAuth Client") ||
+		!regexp.MustCompile(`changed\s+outside\s+Terraform`).MatchString(out) || !regexp.MustCompile(`Run\s+terraform\s+plan\s+again`).MatchString(out) {
+		t.Fatalf("the stale apply did not fail with the If-Match error (%v):\n%s", err, tail(out, 40))
+	}
+	got, err := api.GetOAuthClient(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ClientID != "team-b" || got.Name != "first" {
+		t.Errorf("the stale apply overwrote the other change: %+v", got)
+	}
+
+	// Planning again shows both sides; applying it makes the configuration true.
+	plan := w.mustRun("plan", "-no-color", "-input=false")
+	if !strings.Contains(plan, `"team-b" -> "team-a"`) || !strings.Contains(plan, `"first" -> "second"`) {
+		t.Errorf("the new plan does not show the change made elsewhere:\n%s", tail(plan, 40))
+	}
+	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")
+	w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false")
+}

@@ -487,7 +487,28 @@ func (r *oauthClientResource) ImportState(ctx context.Context, req resource.Impo
 				"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b (the web app shows it in the client's URL; data.appxchange_oauth_clients lists them).", req.ID))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	got, err := r.data.client.GetOAuthClient(ctx, req.ID)
+	if errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddError("OAuth Client Not Found",
+			fmt.Sprintf("No OAuth client %q is visible to your account. Check the id; data.appxchange_oauth_clients lists the clients you can read.", req.ID))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import OAuth Client", fmt.Sprintf("Reading the OAuth client %q failed: %s", req.ID, err))
+		return
+	}
+	me, err := r.data.client.CachedMe(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Import OAuth Client", fmt.Sprintf("Reading the account of the credentials failed: %s", err))
+		return
+	}
+	if got.AccountID != me.AccountID {
+		resp.Diagnostics.AddError("OAuth Client Owned by Another Account",
+			fmt.Sprintf("The OAuth client %q is a public client of the account %q, and your credentials act for %q: only its own account can manage it. "+
+				"Use it as it is, or read it with the appxchange_oauth_client data source.", req.ID, got.AccountID, me.AccountID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), got.ID)...)
 }
 
 // secretAction is what an update does with the client secret.

@@ -423,6 +423,12 @@ func TestAccOAuthClientResource_importBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	foreign, err := sb.apiClient(t, xchangeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
+		Name: "Procore for everyone", ConnectorID: procoreID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "shared", Public: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	const address = "appxchange_oauth_client.imported"
 	config := sb.providerConfig(acmeToken) + fmt.Sprintf(`
 import {
@@ -458,6 +464,20 @@ resource "appxchange_oauth_client" "imported" {
 					expectAttr(address, "created_at", knownvalue.StringExact(made.CreatedAt)),
 				},
 				Check: expectStoredSecret(t, sb, &made.ID, "web-app-secret"),
+			},
+			// An id that is not a UUID says what an id looks like.
+			{
+				ResourceName:  address,
+				ImportState:   true,
+				ImportStateId: "Made in the web app",
+				ExpectError:   wrapped(`"Made in the web app" is not an OAuth client id. Import an OAuth client by its id, a UUID such as`),
+			},
+			// Another account's public client can be read, not imported.
+			{
+				ResourceName:  address,
+				ImportState:   true,
+				ImportStateId: foreign.ID,
+				ExpectError:   wrapped(`is a public client of the account "xchange", and your credentials act for "acme"`),
 			},
 		},
 	})
