@@ -181,21 +181,6 @@ func TestAccConnectorResource(t *testing.T) {
 				ImportStateId:     "key:acc-crm",
 				ImportStateVerify: true,
 			},
-			// An import block with the id plans no change.
-			{
-				Config:          config,
-				ResourceName:    connectorAddress,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-			},
-			// An import block with the key plans no change.
-			{
-				Config:          config,
-				ResourceName:    connectorAddress,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportStateId:   "key:acc-crm",
-			},
 			// Map entries, attributes and set elements in another order: no diff, no write.
 			{
 				PreConfig: func() { sb.resetStats(t) },
@@ -822,5 +807,66 @@ func TestConnectorWriteErrors(t *testing.T) {
 				t.Errorf("%s: the detail %q does not say %q", name, diags[0].Detail(), w)
 			}
 		}
+	}
+}
+
+// TestAccConnectorResource_importBlock: a connector registered outside Terraform,
+// adopted with an import block by id or by key, plans no change. (Written as plain
+// configuration: the testing framework's import-block mode cannot reattach the
+// provider under OpenTofu.)
+func TestAccConnectorResource_importBlock(t *testing.T) {
+	for name, importID := range map[string]func(*client.Connector) string{
+		"by id":  func(c *client.Connector) string { return c.ID },
+		"by key": func(c *client.Connector) string { return "key:" + c.Key },
+	} {
+		t.Run(name, func(t *testing.T) {
+			sb := startSandbox(t)
+			made, err := sb.apiClient(t, acmeToken).CreateConnector(context.Background(), &client.ConnectorInput{
+				Key:  "web-erp",
+				Name: "ERP registered in the web app",
+				ConnectionDefinitions: []client.ConnectionDefinition{{
+					Key: "oAuth2CodeFlow", Title: "Sign in", AuthType: client.AuthTypeOAuth2CodeFlow,
+					TokenURL: "https://erp.example.com/token", Scopes: []string{"read", "write"},
+					Properties: []client.Property{{Key: "region", Title: "Region", Type: "enum", Required: true, EnumValues: []string{"us", "eu"}}},
+				}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`
+import {
+  to = appxchange_connector.erp
+  id = %q
+}
+
+resource "appxchange_connector" "erp" {
+  key  = "web-erp"
+  name = "ERP registered in the web app"
+  connection_definitions = {
+    oAuth2CodeFlow = {
+      title     = "Sign in"
+      auth_type = "oauth2_code_flow"
+      token_url = "https://erp.example.com/token"
+      scopes    = ["write", "read"]
+      properties = {
+        region = { title = "Region", type = "enum", required = true, enum_values = ["us", "eu"] }
+      }
+    }
+  }
+}
+`, importID(made)),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("appxchange_connector.erp", plancheck.ResourceActionNoop),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("appxchange_connector.erp", tfjsonpath.New("id"), knownvalue.StringExact(made.ID)),
+						statecheck.ExpectKnownValue("appxchange_connector.erp", tfjsonpath.New("visibility"), knownvalue.StringExact("account")),
+					},
+				}},
+			})
+		})
 	}
 }
