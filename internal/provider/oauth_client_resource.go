@@ -267,10 +267,16 @@ func (r *oauthClientResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	def, conn := r.planDefinition(ctx, &plan, &resp.Diagnostics)
+	var before configuredDefaults
+	if state != nil {
+		var diags diag.Diagnostics
+		before, diags = getConfiguredDefaults(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.fillDefaults(&config, def)
+	plan.fillDefaults(&config, state, before, def)
 	if state != nil {
 		// updated_at changes only with the client: a plan that differs from the state
 		// only in how it writes an instant changes nothing.
@@ -405,6 +411,7 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 	plan.fromAPI(ctx, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, created.ETag)...)
+	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
 
 func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -461,6 +468,7 @@ func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateReq
 	plan.fromAPI(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, updated.ETag)...)
+	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
 
 func (r *oauthClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -537,15 +545,18 @@ func secretChange(config, plan, state *oauthClientModel) (secretAction, types.St
 	return secretKeep, types.StringNull()
 }
 
-// fillDefaults plans token_url and client_authentication when the configuration omits
-// them: the definition's preset, else the API's default; unknown while the definition is.
-func (m *oauthClientModel) fillDefaults(config *oauthClientModel, def *client.ConnectionDefinition) {
+// fillDefaults plans token_url and client_authentication where the configuration
+// omits them. At create, and when the configuration has just stopped setting one, it
+// is the definition's preset, else the API's default (unknown while the definition
+// is). Otherwise the client keeps the value it has: a connector's owner changing a
+// preset does not change the clients made from it.
+func (m *oauthClientModel) fillDefaults(config, state *oauthClientModel, before configuredDefaults, def *client.ConnectionDefinition) {
 	if config.TokenURL.IsNull() {
 		switch {
+		case state != nil && !before.TokenURL:
+			m.TokenURL = state.TokenURL
 		case def == nil:
-			if m.TokenURL.IsNull() {
-				m.TokenURL = types.StringUnknown()
-			}
+			m.TokenURL = types.StringUnknown()
 		case def.TokenURL != "":
 			m.TokenURL = types.StringValue(def.TokenURL)
 		default:
@@ -554,10 +565,10 @@ func (m *oauthClientModel) fillDefaults(config *oauthClientModel, def *client.Co
 	}
 	if config.ClientAuthentication.IsNull() {
 		switch {
+		case state != nil && !before.ClientAuthentication:
+			m.ClientAuthentication = state.ClientAuthentication
 		case def == nil:
-			if m.ClientAuthentication.IsNull() {
-				m.ClientAuthentication = types.StringUnknown()
-			}
+			m.ClientAuthentication = types.StringUnknown()
 		case def.ClientAuthentication != "":
 			m.ClientAuthentication = types.StringValue(clientAuthentications.toTerraform(def.ClientAuthentication))
 		default:

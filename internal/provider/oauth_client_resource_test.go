@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,7 +180,8 @@ func TestAccOAuthClientResource_drift(t *testing.T) {
 					return nil
 				}, expectStoredSecret(t, sb, &id, "drift-secret")),
 			},
-			// Edited outside Terraform: the plan changes it back.
+			// Edited outside Terraform: the plan changes back what the configuration sets, and keeps
+			// the client authentication it leaves to the API.
 			{
 				PreConfig: func() {
 					_, err := api.UpdateOAuthClient(ctx, id, "", &client.OAuthClientPatch{
@@ -196,7 +198,7 @@ func TestAccOAuthClientResource_drift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(powerbiClient, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("name"), knownvalue.StringExact("Power BI reporting")),
-					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("client_authentication"), knownvalue.StringExact("client_credentials_body")),
+					plancheck.ExpectKnownValue(powerbiClient, tfjsonpath.New("client_authentication"), knownvalue.StringExact("basic_auth_header")),
 				}},
 				Check: func(*terraform.State) error {
 					got, err := api.GetOAuthClient(ctx, id)
@@ -204,7 +206,7 @@ func TestAccOAuthClientResource_drift(t *testing.T) {
 						return err
 					}
 					if got.Name != "Power BI reporting" || got.ClientID != "powerbi-app" || len(got.Scopes) != 1 ||
-						got.ClientAuthentication != client.ClientAuthCredentialsInBody {
+						got.ClientAuthentication != client.ClientAuthBasicAuthHeader {
 						return fmt.Errorf("the client was not changed back: %+v", got)
 					}
 					return nil
@@ -701,4 +703,65 @@ func TestAddAPIError(t *testing.T) {
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "Deleting failed: Service Unavailable (503) (gave up after 5 attempts)") {
 		t.Errorf("an error without field errors loses the API's message: %v", diags)
 	}
+}
+
+// TestAccOAuthClientResource_presets: a client made without token_url keeps its token
+// URL when the connector's preset changes later; written and then removed, it goes
+// back to the preset of the day.
+func TestAccOAuthClientResource_presets(t *testing.T) {
+	sb := startSandbox(t)
+	own := createOwnConnector(t, sb)
+	api := sb.apiClient(t, acmeToken)
+	const address = "appxchange_oauth_client.erp"
+	config := func(tokenURL string) string {
+		return sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "erp" {
+  name                  = "ERP service user"
+  connector_id          = %q
+  connection_definition = "oAuth2Password"
+  client_id             = "erp-app"
+%s}
+`, own.ID, tokenURL)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		Steps: []resource.TestStep{
+			// Created with the definition's preset.
+			{
+				Config:            config(""),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(address, "token_url", knownvalue.StringExact("https://erp.acme.example/token"))},
+			},
+			// The connector's owner changes the preset: the client keeps what it has.
+			{
+				PreConfig: func() {
+					defs := slices.Clone(own.ConnectionDefinitions)
+					defs[1].TokenURL = "https://erp.acme.example/v2/token"
+					if _, err := api.UpdateConnector(context.Background(), own.ID, "", &client.ConnectorPatch{ConnectionDefinitions: client.Set(defs)}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			// Written in the configuration, it is sent.
+			{
+				Config:            config(`  token_url = "https://login.example.com/token"` + "\n"),
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(address, "token_url", knownvalue.StringExact("https://login.example.com/token"))},
+			},
+			// Removed from the configuration, it goes back to the preset, which the plan shows.
+			{
+				Config: config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(address, tfjsonpath.New("token_url"), knownvalue.StringExact("https://erp.acme.example/v2/token")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{expectAttr(address, "token_url", knownvalue.StringExact("https://erp.acme.example/v2/token"))},
+			},
+			// And stays there.
+			{
+				Config:           config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
 }

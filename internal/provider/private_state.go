@@ -46,3 +46,42 @@ func getETag(ctx context.Context, private privateState) (string, diag.Diagnostic
 	}
 	return etag, diags
 }
+
+// configuredDefaults records which attributes with a computed default the
+// configuration set at the last apply, so that a plan can tell "never set" (keep the
+// value the object has) from "no longer set" (go back to the default).
+type configuredDefaults struct {
+	TokenURL             bool `json:"token_url,omitempty"`
+	ClientAuthentication bool `json:"client_authentication,omitempty"`
+}
+
+const configuredKey = "configured"
+
+// setConfiguredDefaults keeps which of the OAuth client's defaulted attributes config sets.
+func setConfiguredDefaults(ctx context.Context, private privateState, config *oauthClientModel) diag.Diagnostics {
+	value, err := json.Marshal(configuredDefaults{
+		TokenURL:             !config.TokenURL.IsNull(),
+		ClientAuthentication: !config.ClientAuthentication.IsNull(),
+	})
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Keep the Private State", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, configuredKey, value)
+}
+
+// getConfiguredDefaults returns what setConfiguredDefaults kept; nothing for an
+// imported object, whose values are then kept as they are.
+func getConfiguredDefaults(ctx context.Context, private privateState) (configuredDefaults, diag.Diagnostics) {
+	var out configuredDefaults
+	raw, diags := private.GetKey(ctx, configuredKey)
+	if diags.HasError() || len(raw) == 0 {
+		return out, diags
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		diags.AddError("Unable to Read the Private State",
+			fmt.Sprintf("The private state of the resource is not what this provider writes (%v). Run terraform apply -refresh-only, then plan again.", err))
+	}
+	return out, diags
+}
