@@ -151,11 +151,12 @@ provider "appxchange" {
 }
 
 resource "appxchange_oauth_client" "sensitive" {
-  name                  = "kept in state"
-  connector_id          = %q
-  connection_definition = "oAuth2ClientCredentials"
-  client_id             = "sensitive-app"
-  client_secret         = %q
+  name                     = "kept in state"
+  connector_id             = %q
+  connection_definition    = "oAuth2ClientCredentials"
+  client_id                = "sensitive-app"
+  client_secret            = %q
+  client_secret_expires_at = "2020-01-01T00:00:00Z"
 }
 
 resource "appxchange_oauth_client" "write_only" {
@@ -170,8 +171,12 @@ resource "appxchange_oauth_client" "write_only" {
 	}
 	var outputs []string
 	w.write("main.tf", config(secret, writeOnly, 1))
-	outputs = append(outputs, w.mustRun("plan", "-no-color", "-input=false"))
-	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))
+	first := w.mustRun("plan", "-no-color", "-input=false")
+	// An expiry in the past is a warning that names the attribute, not an error.
+	if !wrapped(`(?s)Warning: Timestamp In The Past.*client_secret_expires_at: the client secret expires at 2020-01-01T00:00:00Z`).MatchString(first) {
+		t.Errorf("the plan does not warn about the past expiry:\n%s", tail(first, 60))
+	}
+	outputs = append(outputs, first, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))
 
 	// Rotation: both secrets change, and the plan says so without showing them.
 	w.write("main.tf", config(rotated, rotatedWO, 2))

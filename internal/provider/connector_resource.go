@@ -194,6 +194,12 @@ func (r *connectorResource) Create(ctx context.Context, req resource.CreateReque
 		Visibility:            plan.Visibility.ValueString(),
 		ConnectionDefinitions: defs,
 	})
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+		resp.Diagnostics.AddAttributeError(path.Root("key"), "Unable to Create Connector",
+			fmt.Sprintf("key: another connector already has the key %q, and keys are unique across App Xchange. Choose another key. %s", plan.Key.ValueString(), err))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Connector",
 			fmt.Sprintf("Registering the connector %q failed. Correct the configuration as the API says, then apply again: %s", plan.Key.ValueString(), err))

@@ -177,7 +177,8 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, 100),
+					validators.NotEmpty(),
+					setvalidator.SizeAtMost(100),
 					setvalidator.ValueStringsAre(
 						stringvalidator.LengthBetween(1, 200),
 						stringvalidator.RegexMatches(scopePattern, "must be one scope without whitespace; write \"a b\" as two elements"),
@@ -191,7 +192,7 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					validators.NotEmpty(),
 					setvalidator.ValueStringsAre(stringvalidator.OneOf(promptValues...)),
 					validators.Alone("none"),
 				},
@@ -309,84 +310,6 @@ func (r *oauthClientResource) ModifyPlan(ctx context.Context, req resource.Modif
 			resp.Diagnostics.AddAttributeError(path.Root("public"), "Public Client Not Allowed",
 				fmt.Sprintf("public: only the owner of connector %q (account %q) may make its OAuth clients public; your account is %q. "+
 					"Remove public, or set it to false.", conn.Key, conn.OwnerAccountID, me.AccountID))
-		}
-	}
-}
-
-// planDefinition finds the connection definition a planned client names. It returns
-// nil, without diagnostics, when the connector or definition is not known until apply:
-// the API applies the same rules then.
-func (r *oauthClientResource) planDefinition(ctx context.Context, plan *oauthClientModel, diags *diag.Diagnostics) (*client.ConnectionDefinition, *client.Connector) {
-	if r.data == nil || plan.ConnectorID.IsUnknown() || plan.ConnectionDefinition.IsUnknown() {
-		return nil, nil
-	}
-	id := plan.ConnectorID.ValueString()
-	conn, err := r.data.connectorForPlan(ctx, id)
-	if errors.Is(err, client.ErrNotFound) {
-		diags.AddAttributeError(path.Root("connector_id"), "Connector Not Found",
-			fmt.Sprintf("connector_id: no connector with id %q is visible to your account. Use the id of a public connector "+
-				"or of one your account owns, such as data.appxchange_connector.NAME.id.", id))
-		return nil, nil
-	}
-	if err != nil {
-		diags.AddError("Unable to Read Connector",
-			fmt.Sprintf("Reading connector %q to check the OAuth client against its connection definition failed: %s", id, err))
-		return nil, nil
-	}
-	if conn == nil {
-		return nil, nil
-	}
-	key := plan.ConnectionDefinition.ValueString()
-	keys := make([]string, 0, len(conn.ConnectionDefinitions))
-	for i := range conn.ConnectionDefinitions {
-		d := &conn.ConnectionDefinitions[i]
-		if d.Key != key {
-			keys = append(keys, d.Key)
-			continue
-		}
-		if !isOAuthAuthType(d.AuthType) {
-			diags.AddAttributeError(path.Root("connection_definition"), "Not an OAuth Connection Definition",
-				fmt.Sprintf("connection_definition: %q of connector %q has the auth type %s, and OAuth clients do not apply to it "+
-					"(only to oauth2_code_flow, oauth2_client_credentials and oauth2_password). Pick an OAuth 2.0 definition of the connector.",
-					key, conn.Key, authTypes.toTerraform(d.AuthType)))
-			return nil, nil
-		}
-		return d, conn
-	}
-	slices.Sort(keys)
-	diags.AddAttributeError(path.Root("connection_definition"), "Connection Definition Not Found",
-		fmt.Sprintf("connection_definition: connector %q has no connection definition %q. Its definitions are: %s.",
-			conn.Key, key, quoted(keys)))
-	return nil, nil
-}
-
-// checkDefinitionRules applies the rules that depend on the connection definition.
-func checkDefinitionRules(config *oauthClientModel, creating bool, def *client.ConnectionDefinition, diags *diag.Diagnostics) {
-	switch def.AuthType {
-	case client.AuthTypeOAuth2CodeFlow:
-		if config.AuthorizationURL.IsNull() && def.AuthorizationURL == "" {
-			diags.AddAttributeError(path.Root("authorization_url"), "Missing Authorization URL",
-				fmt.Sprintf("authorization_url: the connection definition %q (oauth2_code_flow) presets no authorization URL, so the client "+
-					"must set one: the URL where users authorize the app at the external service.", def.Key))
-		}
-	case client.AuthTypeOAuth2ClientCredentials, client.AuthTypeOAuth2Password:
-		for _, a := range []struct {
-			name string
-			set  bool
-		}{
-			{"authorization_url", isSet(config.AuthorizationURL)},
-			{"refresh_url", isSet(config.RefreshURL)},
-			{"prompts", isSet(config.Prompts)},
-		} {
-			if a.set {
-				diags.AddAttributeError(path.Root(a.name), "Attribute Not Used by This Definition",
-					fmt.Sprintf("%s: the connection definition %q (%s) does not use it; remove it.", a.name, def.Key, authTypes.toTerraform(def.AuthType)))
-			}
-		}
-		if def.AuthType == client.AuthTypeOAuth2ClientCredentials && creating && config.ClientSecret.IsNull() && config.ClientSecretWO.IsNull() {
-			diags.AddAttributeError(path.Root("client_secret"), "Missing Client Secret",
-				fmt.Sprintf("client_secret: the connection definition %q (oauth2_client_credentials) needs a client secret. "+
-					"Set client_secret, or client_secret_wo with client_secret_wo_version.", def.Key))
 		}
 	}
 }
@@ -517,6 +440,84 @@ func (r *oauthClientResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), got.ID)...)
+}
+
+// planDefinition finds the connection definition a planned client names. It returns
+// nil, without diagnostics, when the connector or definition is not known until apply:
+// the API applies the same rules then.
+func (r *oauthClientResource) planDefinition(ctx context.Context, plan *oauthClientModel, diags *diag.Diagnostics) (*client.ConnectionDefinition, *client.Connector) {
+	if r.data == nil || plan.ConnectorID.IsUnknown() || plan.ConnectionDefinition.IsUnknown() {
+		return nil, nil
+	}
+	id := plan.ConnectorID.ValueString()
+	conn, err := r.data.connectorForPlan(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		diags.AddAttributeError(path.Root("connector_id"), "Connector Not Found",
+			fmt.Sprintf("connector_id: no connector with id %q is visible to your account. Use the id of a public connector "+
+				"or of one your account owns, such as data.appxchange_connector.NAME.id.", id))
+		return nil, nil
+	}
+	if err != nil {
+		diags.AddError("Unable to Read Connector",
+			fmt.Sprintf("Reading connector %q to check the OAuth client against its connection definition failed: %s", id, err))
+		return nil, nil
+	}
+	if conn == nil {
+		return nil, nil
+	}
+	key := plan.ConnectionDefinition.ValueString()
+	keys := make([]string, 0, len(conn.ConnectionDefinitions))
+	for i := range conn.ConnectionDefinitions {
+		d := &conn.ConnectionDefinitions[i]
+		if d.Key != key {
+			keys = append(keys, d.Key)
+			continue
+		}
+		if !isOAuthAuthType(d.AuthType) {
+			diags.AddAttributeError(path.Root("connection_definition"), "Not an OAuth Connection Definition",
+				fmt.Sprintf("connection_definition: %q of connector %q has the auth type %s, and OAuth clients do not apply to it "+
+					"(only to oauth2_code_flow, oauth2_client_credentials and oauth2_password). Pick an OAuth 2.0 definition of the connector.",
+					key, conn.Key, authTypes.toTerraform(d.AuthType)))
+			return nil, nil
+		}
+		return d, conn
+	}
+	slices.Sort(keys)
+	diags.AddAttributeError(path.Root("connection_definition"), "Connection Definition Not Found",
+		fmt.Sprintf("connection_definition: connector %q has no connection definition %q. Its definitions are: %s.",
+			conn.Key, key, quoted(keys)))
+	return nil, nil
+}
+
+// checkDefinitionRules applies the rules that depend on the connection definition.
+func checkDefinitionRules(config *oauthClientModel, creating bool, def *client.ConnectionDefinition, diags *diag.Diagnostics) {
+	switch def.AuthType {
+	case client.AuthTypeOAuth2CodeFlow:
+		if config.AuthorizationURL.IsNull() && def.AuthorizationURL == "" {
+			diags.AddAttributeError(path.Root("authorization_url"), "Missing Authorization URL",
+				fmt.Sprintf("authorization_url: the connection definition %q (oauth2_code_flow) presets no authorization URL, so the client "+
+					"must set one: the URL where users authorize the app at the external service.", def.Key))
+		}
+	case client.AuthTypeOAuth2ClientCredentials, client.AuthTypeOAuth2Password:
+		for _, a := range []struct {
+			name string
+			set  bool
+		}{
+			{"authorization_url", isSet(config.AuthorizationURL)},
+			{"refresh_url", isSet(config.RefreshURL)},
+			{"prompts", isSet(config.Prompts)},
+		} {
+			if a.set {
+				diags.AddAttributeError(path.Root(a.name), "Attribute Not Used by This Definition",
+					fmt.Sprintf("%s: the connection definition %q (%s) does not use it; remove it.", a.name, def.Key, authTypes.toTerraform(def.AuthType)))
+			}
+		}
+		if def.AuthType == client.AuthTypeOAuth2ClientCredentials && creating && config.ClientSecret.IsNull() && config.ClientSecretWO.IsNull() {
+			diags.AddAttributeError(path.Root("client_secret"), "Missing Client Secret",
+				fmt.Sprintf("client_secret: the connection definition %q (oauth2_client_credentials) needs a client secret. "+
+					"Set client_secret, or client_secret_wo with client_secret_wo_version.", def.Key))
+		}
+	}
 }
 
 // secretAction is what an update does with the client secret.

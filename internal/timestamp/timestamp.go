@@ -64,9 +64,6 @@ type Value struct {
 // Null is a null timestamp.
 func Null() Value { return Value{StringValue: basetypes.NewStringNull()} }
 
-// Unknown is a timestamp not known until apply.
-func Unknown() Value { return Value{StringValue: basetypes.NewStringUnknown()} }
-
 // New is the timestamp written as s.
 func New(s string) Value { return Value{StringValue: basetypes.NewStringValue(s)} }
 

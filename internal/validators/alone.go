@@ -23,15 +23,21 @@ func (v aloneValidator) ValidateSet(_ context.Context, req validator.SetRequest,
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	elements := req.ConfigValue.Elements()
-	if len(elements) < 2 {
-		return
-	}
-	for _, e := range elements {
-		if s, ok := e.(types.String); ok && !s.IsUnknown() && s.ValueString() == v.value {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid Combination",
-				fmt.Sprintf("%s: %q cannot be combined with another element; keep only %q, or remove it.", req.Path, v.value, v.value))
-			return
+	// An unknown element may turn out to be the value itself, so only a known other
+	// element breaks the rule.
+	var alone, other bool
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		switch {
+		case !ok || s.IsUnknown():
+		case s.ValueString() == v.value:
+			alone = true
+		default:
+			other = true
 		}
+	}
+	if alone && other {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Combination",
+			fmt.Sprintf("%s: %q cannot be combined with another element; keep only %q, or remove it.", req.Path, v.value, v.value))
 	}
 }

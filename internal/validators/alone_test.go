@@ -23,6 +23,8 @@ func TestAlone(t *testing.T) {
 		{set(s("none"), s("login")), true},
 		{set(s("login"), s("none"), s("consent")), true},
 		{set(s("login"), types.StringUnknown()), false},
+		{set(s("none"), types.StringUnknown()), false},
+		{set(s("none"), s("login"), types.StringUnknown()), true},
 		{set(), false},
 		{types.SetNull(types.StringType), false},
 		{types.SetUnknown(types.StringType), false},

@@ -2,8 +2,8 @@ data "appxchange_connector" "procore" {
   key = "procore"
 }
 
-# The account's own OAuth clients of Procore: public = false leaves out the
-# public clients that other accounts share.
+# The OAuth clients of Procore that are not public: the account's private
+# clients (public = false leaves out every public client, the account's own too).
 data "appxchange_oauth_clients" "procore" {
   connector_id = data.appxchange_connector.procore.id
   public       = false
