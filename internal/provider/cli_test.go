@@ -96,6 +96,25 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// cliServiceAccountConfig is the terraform and provider blocks of a CLI workspace that
+// authenticates with the sandbox's seeded service account.
+func (s *testSandbox) cliServiceAccountConfig() string {
+	return fmt.Sprintf(`
+terraform {
+  required_providers {
+    appxchange = { source = "appxchange/appxchange" }
+  }
+}
+
+provider "appxchange" {
+  base_url      = %q
+  token_url     = %q
+  client_id     = %q
+  client_secret = %q
+}
+`, s.baseURL(), s.url+"/oauth/token", acmeClientID, acmeSecret)
+}
+
 // syncBuffer is a buffer that the sandbox's logger may write from many requests at once.
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -136,20 +155,7 @@ func TestAccCLI_secretsNeverPrinted(t *testing.T) {
 	)
 	canaries := []string{secret, writeOnly, rotated, rotatedWO, refusedSecret, acmeSecret}
 	config := func(secret, writeOnly string, version int) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url      = %q
-  token_url     = %q
-  client_id     = %q
-  client_secret = %q
-}
-
+		return sb.cliServiceAccountConfig() + fmt.Sprintf(`
 resource "appxchange_oauth_client" "sensitive" {
   name                     = "kept in state"
   connector_id             = %q
@@ -167,7 +173,7 @@ resource "appxchange_oauth_client" "write_only" {
   client_secret_wo         = %q
   client_secret_wo_version = %d
 }
-`, sb.baseURL(), sb.url+"/oauth/token", acmeClientID, acmeSecret, powerbiID, secret, powerbiID, writeOnly, version)
+`, powerbiID, secret, powerbiID, writeOnly, version)
 	}
 	var outputs []string
 	w.write("main.tf", config(secret, writeOnly, 1))
@@ -326,20 +332,7 @@ func TestAccCLI_planReadsEachConnectorOnce(t *testing.T) {
 	sb := startSandbox(t)
 	w := newCLIWorkspace(t)
 	var config strings.Builder
-	fmt.Fprintf(&config, `
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url      = %q
-  token_url     = %q
-  client_id     = %q
-  client_secret = %q
-}
-`, sb.baseURL(), sb.url+"/oauth/token", acmeClientID, acmeSecret)
+	config.WriteString(sb.cliServiceAccountConfig())
 	for i := range 6 {
 		fmt.Fprintf(&config, `
 resource "appxchange_oauth_client" "procore_%d" {
