@@ -66,6 +66,21 @@ func (w *cliWorkspace) run(args ...string) (string, error) {
 	return string(out), err
 }
 
+// output is the raw value of an output of the workspace's state: what
+// `terraform output -raw` prints on stdout, the trace log left out.
+func (w *cliWorkspace) output(name string) string {
+	w.t.Helper()
+	cmd := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "-chdir="+w.dir, "output", "-raw", name)
+	cmd.Env = w.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		w.t.Fatalf("terraform output -raw %s: %v\n%s", name, err, tail(stderr.String(), 30))
+	}
+	return string(out)
+}
+
 // mustRun is run that fails the test when the CLI fails.
 func (w *cliWorkspace) mustRun(args ...string) string {
 	w.t.Helper()

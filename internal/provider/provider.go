@@ -168,6 +168,7 @@ func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resour
 
 func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewAccountDataSource,
 		NewConnectorDataSource,
 		NewConnectorsDataSource,
 		NewOAuthClientDataSource,
