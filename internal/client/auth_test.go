@@ -58,7 +58,7 @@ func (s *identityServer) serve(w http.ResponseWriter, r *http.Request) {
 		token := fmt.Sprintf("issued-token-%d", len(s.tokenHits))
 		s.issued[token] = true
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": s.expiresIn})
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": token, "token_type": "Bearer", "expires_in": s.expiresIn})
 		return
 	}
 	s.apiHits = append(s.apiHits, h)

@@ -123,11 +123,19 @@ func TestCacheWaiterHonoursItsContext(t *testing.T) {
 	var cache onceCache[string, int]
 	release := make(chan struct{})
 	started := make(chan struct{})
-	go cache.get(context.Background(), "k", func(context.Context, string) (int, error) {
-		close(started)
-		<-release
-		return 1, nil
-	})
+	type result struct {
+		v   int
+		err error
+	}
+	first := make(chan result, 1)
+	go func() {
+		v, err := cache.get(context.Background(), "k", func(context.Context, string) (int, error) {
+			close(started)
+			<-release
+			return 1, nil
+		})
+		first <- result{v, err}
+	}()
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -135,4 +143,7 @@ func TestCacheWaiterHonoursItsContext(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 	close(release)
+	if got := <-first; got.v != 1 || got.err != nil {
+		t.Errorf("the first caller got %d, %v; want 1, nil", got.v, got.err)
+	}
 }

@@ -101,7 +101,7 @@ func problemHandler(status int, detail string, errs ...FieldError) http.HandlerF
 func writeProblemTo(w http.ResponseWriter, status int, detail string, errs ...FieldError) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{
+	_ = json.NewEncoder(w).Encode(map[string]any{
 		"type": "urn:appxchange:problem:test", "title": http.StatusText(status), "status": status, "detail": detail, "errors": errs,
 	})
 }
@@ -113,7 +113,7 @@ func jsonHandler(status int, etag string, v any) http.HandlerFunc {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(v)
+		_ = json.NewEncoder(w).Encode(v)
 	}
 }
 

@@ -364,8 +364,9 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("attempt 1000: wait %s", d)
 	}
 
-	header := func(v string) *http.Response {
-		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
+	// backoffAfter is the wait after a 429 whose Retry-After header is v.
+	backoffAfter := func(waitMin, waitMax time.Duration, v string) time.Duration {
+		return backoff(waitMin, waitMax, 0, &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}})
 	}
 	for _, tc := range []struct {
 		retryAfter string
@@ -377,15 +378,15 @@ func TestBackoff(t *testing.T) {
 		{"0", time.Minute, 0},
 		{"99999999999999", time.Minute, time.Minute},
 	} {
-		if got := backoff(time.Millisecond, tc.waitMax, 0, header(tc.retryAfter)); got != tc.want {
+		if got := backoffAfter(time.Millisecond, tc.waitMax, tc.retryAfter); got != tc.want {
 			t.Errorf("Retry-After %s, max %s: wait %s, want %s", tc.retryAfter, tc.waitMax, got, tc.want)
 		}
 	}
 	date := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
-	if got := backoff(time.Millisecond, time.Minute, 0, header(date)); got < time.Second || got > 3*time.Second {
+	if got := backoffAfter(time.Millisecond, time.Minute, date); got < time.Second || got > 3*time.Second {
 		t.Errorf("Retry-After %s: wait %s, want about 3s", date, got)
 	}
-	if got := backoff(time.Millisecond, time.Millisecond, 0, header("soon")); got != time.Millisecond {
+	if got := backoffAfter(time.Millisecond, time.Millisecond, "soon"); got != time.Millisecond {
 		t.Errorf("unparsable Retry-After: wait %s, want the backoff", got)
 	}
 }

@@ -28,12 +28,12 @@ var formats sync.Once
 func registerFormats() {
 	formats.Do(func() {
 		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC4122))
-		openapi3.DefineStringFormatCallback("uri", func(v string) error {
+		openapi3.DefineStringFormatValidator("uri", openapi3.NewCallbackValidator(func(v string) error {
 			if u, err := url.Parse(v); err != nil || !u.IsAbs() {
 				return fmt.Errorf("not an absolute URI: %q", v)
 			}
 			return nil
-		})
+		}))
 	})
 }
 

@@ -71,7 +71,7 @@ func TestAccConnectorOAuthClient_sameApply(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// A client-credentials client without a secret plans, then fails at apply.
 			{
@@ -134,7 +134,7 @@ func TestAccConnectorOAuthClient_plannedDefinitions(t *testing.T) {
 	password := `oAuth2Password = { title = "OAuth 2.0 password", auth_type = "oauth2_password" }`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// The connector alone.
 			{Config: sb.providerConfig(acmeToken) + clientsConnector("")},
@@ -188,7 +188,7 @@ func TestAccConnectorOAuthClient_public(t *testing.T) {
   public        = true`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// An own public connector.
 			{Config: sb.providerConfig(acmeToken) + clientsConnector(`  visibility = "public"`)},
@@ -208,9 +208,12 @@ func TestAccConnectorOAuthClient_public(t *testing.T) {
 							return fmt.Errorf("globex cannot read acme's public client: %w", err)
 						}
 						_, err = globex.UpdateOAuthClient(ctx, clientID, got.ETag, &client.OAuthClientPatch{Name: client.Set("Taken over")})
+						if err == nil {
+							return errors.New("globex changed acme's public client, want a 403 or 404")
+						}
 						var apiErr *client.APIError
 						if !errors.As(err, &apiErr) || (apiErr.StatusCode != 403 && apiErr.StatusCode != 404) {
-							return fmt.Errorf("globex changing acme's public client: %v, want a 403 or 404", err)
+							return fmt.Errorf("globex changing acme's public client: %w, want a 403 or 404", err)
 						}
 						return nil
 					},

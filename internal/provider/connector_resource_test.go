@@ -266,8 +266,11 @@ func checkConnectorOnServer(t *testing.T, sb *testSandbox, key string, check fun
 func checkConnectorGone(t *testing.T, sb *testSandbox, key string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := sb.apiClient(t, acmeToken).ConnectorByKey(context.Background(), key)
-		if !errors.Is(err, client.ErrNotFound) {
-			return fmt.Errorf("the connector %q is still there (or the lookup failed: %v)", key, err)
+		switch {
+		case err == nil:
+			return fmt.Errorf("the connector %q is still there", key)
+		case !errors.Is(err, client.ErrNotFound):
+			return fmt.Errorf("looking up the connector %q: %w", key, err)
 		}
 		return nil
 	}
@@ -712,7 +715,11 @@ func TestConnectorResourceModifyPlanRecordsPlannedConnector(t *testing.T) {
 		t.Errorf("unknown definitions recorded %v, %v; want nil, true", got, ok)
 	}
 	partly := state
-	title := state.ConnectionDefinitions.Elements()["apiKeyAuth"].(types.Object).Attributes()
+	apiKeyAuth, ok := state.ConnectionDefinitions.Elements()["apiKeyAuth"].(types.Object)
+	if !ok {
+		t.Fatalf("the apiKeyAuth definition is %T", state.ConnectionDefinitions.Elements()["apiKeyAuth"])
+	}
+	title := apiKeyAuth.Attributes()
 	title["title"] = types.StringUnknown()
 	def, diags := types.ObjectValue(definitionObjectType.AttrTypes, title)
 	if diags.HasError() {

@@ -26,16 +26,16 @@ import (
 
 const procoreClient = "appxchange_oauth_client.procore"
 
-// checkNoOAuthClients is a CheckDestroy: the account holds no OAuth client any more.
-func checkNoOAuthClients(t *testing.T, sb *testSandbox, token string) resource.TestCheckFunc {
+// checkNoOAuthClients is a CheckDestroy: the acme account holds no OAuth client any more.
+func checkNoOAuthClients(t *testing.T, sb *testSandbox) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		left, err := sb.apiClient(t, token).AllOAuthClients(context.Background(), client.OAuthClientFilter{})
+		left, err := sb.apiClient(t, acmeToken).AllOAuthClients(context.Background(), client.OAuthClientFilter{})
 		if err != nil {
 			return err
 		}
 		var own []string
 		for _, c := range left {
-			if c.AccountID == accountOf(token) {
+			if c.AccountID == "acme" {
 				own = append(own, c.ID)
 			}
 		}
@@ -45,8 +45,6 @@ func checkNoOAuthClients(t *testing.T, sb *testSandbox, token string) resource.T
 		return nil
 	}
 }
-
-func accountOf(token string) string { return strings.TrimSuffix(token, "-admin-token") }
 
 func TestAccOAuthClientResource(t *testing.T) {
 	sb := startSandbox(t)
@@ -65,7 +63,7 @@ resource "appxchange_oauth_client" "procore" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// Create: omitted attributes take the definition's presets or the defaults.
 			{
@@ -151,7 +149,7 @@ func TestAccOAuthClientResource_drift(t *testing.T) {
 	var id, firstID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// Create; client authentication comes from the definition's preset, the token URL from the default.
 			{
@@ -250,7 +248,7 @@ func TestAccOAuthClientResource_writeOnlySecret(t *testing.T) {
 	reset := func() { sb.resetStats(t) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// Create with the write-only secret: the API gets it, the state never holds it.
 			{
@@ -522,7 +520,7 @@ resource "appxchange_oauth_client" "known_connector" {
 `, powerbiID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// A client-credentials client without its secret: the plan passes, and the apply
 			// (where Terraform plans the client again with its connector known) refuses it on client_secret.
@@ -565,7 +563,7 @@ func TestAccOAuthClientResource_public(t *testing.T) {
 	var id string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// Public on the account's own connector: allowed at plan and by the API.
 			{
@@ -724,7 +722,7 @@ resource "appxchange_oauth_client" "erp" {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy:             checkNoOAuthClients(t, sb, acmeToken),
+		CheckDestroy:             checkNoOAuthClients(t, sb),
 		Steps: []resource.TestStep{
 			// Created with the definition's preset.
 			{

@@ -56,7 +56,9 @@ func TestClientCredentialsGrant(t *testing.T) {
 		t.Fatalf("token: %d %v %s", rep.status, rep.header, rep.body)
 	}
 	var tok tokenResponse
-	json.Unmarshal(rep.body, &tok)
+	if err := json.Unmarshal(rep.body, &tok); err != nil {
+		t.Fatalf("token response %s: %v", rep.body, err)
+	}
 	if tok.TokenType != "Bearer" || tok.ExpiresIn != 60 || tok.AccessToken == "" {
 		t.Fatalf("token response %+v", tok)
 	}
@@ -87,7 +89,9 @@ func TestClientCredentialsGrant(t *testing.T) {
 	} {
 		rep := e.token(tc.form, tc.user, tc.password)
 		var te tokenError
-		json.Unmarshal(rep.body, &te)
+		if err := json.Unmarshal(rep.body, &te); err != nil {
+			t.Errorf("%s: %v in %s", name, err, rep.body)
+		}
 		if rep.status != tc.status || te.Error != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", name, rep.status, rep.body, tc.status, tc.code)
 		}

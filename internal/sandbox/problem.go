@@ -89,7 +89,6 @@ func internalError() *problem {
 
 func writeProblem(w http.ResponseWriter, p *problem) {
 	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
 	if p.retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(p.retryAfter))
 	}
@@ -99,14 +98,24 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 	if p.challenge != "" {
 		h.Set("WWW-Authenticate", p.challenge)
 	}
-	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	writeBody(w, p.Status, "application/problem+json", p)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	writeBody(w, status, "application/json", v)
+}
+
+// writeBody answers v as JSON. Every value the sandbox answers with encodes, so
+// a failure is a bug: it panics before the status is sent, and observe turns
+// the panic into a logged 500. A failed write means the caller has gone.
+func writeBody(w http.ResponseWriter, status int, contentType string, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding a %d answer: %v", status, err))
+	}
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // fieldErrors collects every broken rule of a request, so one answer lists them all.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,7 +49,8 @@ func startChild(t *testing.T, args ...string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// Kills what the test left running; the errors only say it had stopped or was killed.
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		t.Fatalf("the sandbox printed no first line: %v\nstderr: %s", err, c.stderr)
@@ -58,7 +60,7 @@ func startChild(t *testing.T, args ...string) *child {
 		t.Fatalf("first line %q", line)
 	}
 	c.url = m[1]
-	go io.Copy(io.Discard, stdout)
+	go func() { _, _ = io.Copy(io.Discard, stdout) }() // keeps the child from blocking on a full pipe
 	return c
 }
 
@@ -114,13 +116,21 @@ func TestSchemaVersion(t *testing.T) {
 	}
 	var version int
 	var mode string
-	st.writer.QueryRow("PRAGMA user_version").Scan(&version)
-	st.writer.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if err := st.writer.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.writer.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
 	if version != len(migrations) || mode != "wal" {
 		t.Fatalf("user_version %d, journal_mode %s", version, mode)
 	}
-	st.writer.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1))
-	st.close()
+	if _, err := st.writer.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.close(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := openStore(context.Background(), path); err == nil || !strings.Contains(err.Error(), "newer than this sandbox knows") {
 		t.Fatalf("opening a newer database: %v", err)
 	}
@@ -173,7 +183,10 @@ func TestKillDuringWritesLosesNothing(t *testing.T) {
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	c.cmd.Wait()
+	var killed *exec.ExitError
+	if err := c.cmd.Wait(); !errors.As(err, &killed) {
+		t.Fatalf("waiting for the killed sandbox: %v", err)
+	}
 	close(stop)
 	wg.Wait()
 	if len(acked) < 10 {
@@ -192,7 +205,9 @@ func TestKillDuringWritesLosesNothing(t *testing.T) {
 		t.Fatalf("%d clients stored, %d answered, at most 6 in flight", list.TotalItems, len(acked))
 	}
 	// SIGTERM stops it cleanly.
-	c2.cmd.Process.Signal(syscall.SIGTERM)
+	if err := c2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
 	if err := c2.cmd.Wait(); err != nil {
 		t.Fatalf("stopping on SIGTERM: %v\n%s", err, c2.stderr)
 	}
@@ -246,7 +261,9 @@ func TestCommandLine(t *testing.T) {
 		"unknown seed key": {[]string{"-seed", seed}, `{"users":[]}`, 1, `unknown field "users"`},
 	} {
 		if tc.seed != "" {
-			os.WriteFile(seed, []byte(tc.seed), 0o600)
+			if err := os.WriteFile(seed, []byte(tc.seed), 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var stderr syncBuffer
 		if code := Main(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.says) {

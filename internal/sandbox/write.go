@@ -113,7 +113,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 		h.Set("Content-Type", "application/json")
 	}
 	w.WriteHeader(out.status)
-	w.Write(out.body)
+	_, _ = w.Write(out.body) // a failed write means the caller has gone
 }
 
 // checkIfMatch compares If-Match, when sent, with the object's current ETag.
