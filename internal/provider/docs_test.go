@@ -18,7 +18,10 @@ import (
 // type added without an example or a page not regenerated.
 func TestDocsCoverEverySchema(t *testing.T) {
 	ctx := context.Background()
-	p := New("test")().(*appxchangeProvider)
+	p, ok := New("test")().(*appxchangeProvider)
+	if !ok {
+		t.Fatal("New does not make an *appxchangeProvider")
+	}
 	var meta provider.MetadataResponse
 	p.Metadata(ctx, provider.MetadataRequest{}, &meta)
 
