@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -312,4 +313,127 @@ func expectStateMatchesServer(t *testing.T, w *cliWorkspace, sb *sandboxProcess)
 			t.Errorf("the state holds %q, which the server does not", id)
 		}
 	}
+}
+
+// TestAccSoak_secretsThroughCrash: canary values for client_secret, client_secret_wo,
+// the provider's access token and its service account's secret never appear in what
+// the CLI prints with TF_LOG=trace, in the output of an apply whose sandbox is killed
+// under it, in the sandbox's log, or (write-only) in the state file, while the sandbox
+// also injects faults.
+func TestAccSoak_secretsThroughCrash(t *testing.T) {
+	const (
+		token         = "cnry-token-4f1e9a7c"
+		accountSecret = "cnry-account-secret-b83d20e6"
+		secret        = "cnry-sec-91c4d7e2"
+		writeOnly     = "cnry-wo-0e6b5fa3"
+	)
+	seed := fmt.Sprintf(`{
+  "accounts": [{"id": "acme", "name": "Acme Corporation"}],
+  "tokens": [{"token": %q, "accountId": "acme", "userId": "acme-admin", "userName": "Acme Admin"}],
+  "serviceAccounts": [{"clientId": "acme-automation", "clientSecret": %q, "accountId": "acme", "name": "Acme automation"}],
+  "connectors": []
+}`, token, accountSecret)
+	seedFile := filepath.Join(t.TempDir(), "seed.json")
+	writeFile(t, seedFile, seed)
+	sb := startSandboxProcess(t, "-seed", seedFile, "-latency", "200ms", "-faults", "0.1")
+	w := newCLIWorkspace(t) // TF_LOG=trace
+
+	config := func(auth string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    appxchange = { source = "appxchange/appxchange" }
+  }
+}
+
+provider "appxchange" {
+  base_url    = %q
+  max_retries = 8
+%s
+}
+
+resource "appxchange_connector" "crm" {
+  key  = "canary-crm"
+  name = "Canary CRM"
+  connection_definitions = {
+    oAuth2ClientCredentials = { title = "OAuth", auth_type = "oauth2_client_credentials", token_url = "https://crm.example.com/token" }
+  }
+}
+
+resource "appxchange_oauth_client" "sensitive" {
+  count                 = 10
+  name                  = "sensitive ${count.index}"
+  connector_id          = appxchange_connector.crm.id
+  connection_definition = "oAuth2ClientCredentials"
+  client_id             = "sensitive-${count.index}"
+  client_secret         = "%s-${count.index}"
+}
+
+resource "appxchange_oauth_client" "write_only" {
+  count                    = 10
+  name                     = "write-only ${count.index}"
+  connector_id             = appxchange_connector.crm.id
+  connection_definition    = "oAuth2ClientCredentials"
+  client_id                = "write-only-${count.index}"
+  client_secret_wo         = "%s-${count.index}"
+  client_secret_wo_version = 1
+}
+`, sb.baseURL(), auth, secret, writeOnly)
+	}
+	serviceAccount := fmt.Sprintf("  token_url = %q\n  client_id = \"acme-automation\"\n  client_secret = %q", sb.url()+"/oauth/token", accountSecret)
+	w.write("main.tf", config(serviceAccount))
+
+	var outputs []string
+	apply := w.start("apply", "-auto-approve", "-no-color")
+	waitFor(t, 2*time.Minute, func() int { return sb.stats().Requests["POST /management/v1/oauth-clients 201"] }, 5)
+	sb.kill()
+	time.Sleep(3 * time.Second) // requests meet a closed port, and are retried
+	sb.start()
+	crashed, crashErr := apply.wait()
+	outputs = append(outputs, crashed)
+	if !strings.Contains(crashed, "connection refused") {
+		t.Error("the apply's trace log shows no request refused while the sandbox was down: the crash scan would prove little")
+	}
+	if crashErr != nil {
+		t.Logf("the interrupted apply failed: %v", crashErr)
+	}
+	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color"))
+
+	// The same through an access token, then a destroy.
+	w.write("main.tf", config(fmt.Sprintf("  access_token = %q", token)))
+	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color"), w.mustRun("destroy", "-auto-approve", "-no-color"))
+
+	printed := strings.Join(outputs, "\n")
+	if !strings.Contains(printed, "[TRACE]") || !strings.Contains(printed, "provider.terraform-provider-appxchange") {
+		t.Fatal("the CLI printed no trace log of the provider: the scan would prove nothing")
+	}
+	logged := sb.logText()
+	if !strings.Contains(logged, "/oauth-clients") {
+		t.Fatal("the sandbox logged no request: the scan of its log would prove nothing")
+	}
+	state, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaks := 0
+	for _, c := range []string{token, accountSecret, secret, writeOnly} {
+		if i := strings.Index(printed, c); i >= 0 {
+			leaks++
+			t.Errorf("the CLI printed the secret %q: ...%s...", c, printed[max(0, i-300):min(len(printed), i+100)])
+		}
+		if strings.Contains(logged, c) {
+			leaks++
+			t.Errorf("the sandbox logged the secret %q", c)
+		}
+	}
+	if strings.Contains(string(state), writeOnly) {
+		leaks++
+		t.Errorf("the state file holds the write-only secret")
+	}
+	for _, m := range bearerToken.FindAllString(printed+logged, 5) {
+		leaks++
+		t.Errorf("a bearer token was printed or logged: %q", m)
+	}
+	t.Logf("soak secrets: 4 canaries searched in %d MB of CLI output (TF_LOG=trace, a killed sandbox, faults), %d KB of sandbox log and the state: %d leaks",
+		len(printed)>>20, len(logged)>>10, leaks)
 }
