@@ -111,9 +111,9 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// cliServiceAccountConfig is the terraform and provider blocks of a CLI workspace that
-// authenticates with the sandbox's seeded service account.
-func (s *testSandbox) cliServiceAccountConfig() string {
+// cliConfig is the terraform and provider blocks of a CLI workspace: the provider
+// at baseURL, with settings as lines of HCL such as `max_retries = 2`.
+func cliConfig(baseURL string, settings ...string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -122,12 +122,21 @@ terraform {
 }
 
 provider "appxchange" {
-  base_url      = %q
-  token_url     = %q
-  client_id     = %q
-  client_secret = %q
+  base_url = %q
+%s}
+`, baseURL, strings.Join(append(settings, ""), "\n"))
 }
-`, s.baseURL(), s.url+"/oauth/token", acmeClientID, acmeSecret)
+
+// cliAcmeConfig is cliConfig authenticating with acme's access token.
+func cliAcmeConfig(baseURL string, settings ...string) string {
+	return cliConfig(baseURL, append([]string{fmt.Sprintf("access_token = %q", acmeToken)}, settings...)...)
+}
+
+// cliServiceAccountConfig is cliConfig authenticating with the sandbox's seeded
+// service account.
+func (s *testSandbox) cliServiceAccountConfig() string {
+	return cliConfig(s.baseURL(), fmt.Sprintf("token_url = %q", s.url+"/oauth/token"),
+		fmt.Sprintf("client_id = %q", acmeClientID), fmt.Sprintf("client_secret = %q", acmeSecret))
 }
 
 // syncBuffer is a buffer that the sandbox's logger may write from many requests at once.
@@ -402,25 +411,14 @@ func TestAccCLI_changedElsewhereIsNotOverwritten(t *testing.T) {
 	sb := startSandbox(t)
 	w := newCLIWorkspace(t)
 	config := func(name string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url     = %q
-  access_token = %q
-}
-
+		return cliAcmeConfig(sb.baseURL()) + fmt.Sprintf(`
 resource "appxchange_oauth_client" "shared" {
   name                  = %q
   connector_id          = %q
   connection_definition = "oAuth2CodeFlow"
   client_id             = "team-a"
 }
-`, sb.baseURL(), acmeToken, name, procoreID)
+`, name, procoreID)
 	}
 	w.write("main.tf", config("first"))
 	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")

@@ -16,18 +16,7 @@ import (
 func TestAccCLI_twoStatesOneClient(t *testing.T) {
 	sb := startSandbox(t)
 	config := func(address, clientID, scopes string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url     = %q
-  access_token = %q
-}
-
+		return cliAcmeConfig(sb.baseURL()) + fmt.Sprintf(`
 resource "appxchange_oauth_client" %q {
   name                  = "shared"
   connector_id          = %q
@@ -35,7 +24,7 @@ resource "appxchange_oauth_client" %q {
   client_id             = %q
   scopes                = %s
 }
-`, sb.baseURL(), acmeToken, address, procoreID, clientID, scopes)
+`, address, procoreID, clientID, scopes)
 	}
 	team := newCLIWorkspace(t)
 	team.write("main.tf", config("team", "shared-app", `["openid"]`))

@@ -20,19 +20,7 @@ import (
 // soakConfig is a configuration of two connectors of acme's and clients OAuth
 // clients spread over them, each with a secret, with the provider's retries.
 func soakConfig(sb *sandboxProcess, clients, maxRetries int) string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url     = %q
-  access_token = %q
-  max_retries  = %d
-}
-
+	return cliAcmeConfig(sb.baseURL(), fmt.Sprintf("max_retries = %d", maxRetries)) + fmt.Sprintf(`
 resource "appxchange_connector" "soak" {
   count = 2
   key   = "soak-${count.index}"
@@ -56,7 +44,7 @@ resource "appxchange_oauth_client" "soak" {
   client_secret         = "soak-secret-${count.index}"
   scopes                = ["read", "write"]
 }
-`, sb.baseURL(), acmeToken, maxRetries, clients)
+`, clients)
 }
 
 // expectServerHolds checks that acme owns exactly the soak configuration's objects:
@@ -153,18 +141,7 @@ func TestAccSoak_throttling(t *testing.T) {
 	const limit, clients = 20, 100
 	sb := startSandboxProcess(t, "-rate-limit", fmt.Sprint(limit))
 	w := newSoakWorkspace(t)
-	config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url     = %q
-  access_token = %q
-}
-
+	config := cliAcmeConfig(sb.baseURL()) + fmt.Sprintf(`
 resource "appxchange_oauth_client" "throttled" {
   count                 = %d
   name                  = "throttled client ${count.index}"
@@ -172,7 +149,7 @@ resource "appxchange_oauth_client" "throttled" {
   connection_definition = "oAuth2CodeFlow"
   client_id             = "throttled-app-${count.index}"
 }
-`, sb.baseURL(), acmeToken, clients, procoreID)
+`, clients, procoreID)
 	w.write("main.tf", config)
 
 	started := time.Now()
@@ -338,20 +315,8 @@ func TestAccSoak_secretsThroughCrash(t *testing.T) {
 	sb := startSandboxProcess(t, "-seed", seedFile, "-latency", "200ms", "-faults", "0.1")
 	w := newCLIWorkspace(t) // TF_LOG=trace
 
-	config := func(auth string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    appxchange = { source = "appxchange/appxchange" }
-  }
-}
-
-provider "appxchange" {
-  base_url    = %q
-  max_retries = 8
-%s
-}
-
+	config := func(auth ...string) string {
+		return cliConfig(sb.baseURL(), append(auth, "max_retries = 8")...) + fmt.Sprintf(`
 resource "appxchange_connector" "crm" {
   key  = "canary-crm"
   name = "Canary CRM"
@@ -378,10 +343,9 @@ resource "appxchange_oauth_client" "write_only" {
   client_secret_wo         = "%s-${count.index}"
   client_secret_wo_version = 1
 }
-`, sb.baseURL(), auth, secret, writeOnly)
+`, secret, writeOnly)
 	}
-	serviceAccount := fmt.Sprintf("  token_url = %q\n  client_id = \"acme-automation\"\n  client_secret = %q", sb.url()+"/oauth/token", accountSecret)
-	w.write("main.tf", config(serviceAccount))
+	w.write("main.tf", config(fmt.Sprintf("token_url = %q", sb.url()+"/oauth/token"), `client_id = "acme-automation"`, fmt.Sprintf("client_secret = %q", accountSecret)))
 
 	var outputs []string
 	apply := w.start("apply", "-auto-approve", "-no-color")
@@ -400,7 +364,7 @@ resource "appxchange_oauth_client" "write_only" {
 	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color"))
 
 	// The same through an access token, then a destroy.
-	w.write("main.tf", config(fmt.Sprintf("  access_token = %q", token)))
+	w.write("main.tf", config(fmt.Sprintf("access_token = %q", token)))
 	outputs = append(outputs, w.mustRun("apply", "-auto-approve", "-no-color"), w.mustRun("destroy", "-auto-approve", "-no-color"))
 
 	printed := strings.Join(outputs, "\n")
