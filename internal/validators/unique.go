@@ -1,0 +1,54 @@
+package validators
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// Unique validates a list in which no known value appears twice. Its error names
+// the attribute: inside a map of objects Terraform points only at the resource, so
+// a message without the path would not say which list repeats a value.
+func Unique() validator.List { return uniqueValidator{} }
+
+type uniqueValidator struct{}
+
+func (uniqueValidator) Description(context.Context) string {
+	return "must not repeat a value"
+}
+
+func (v uniqueValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (uniqueValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var seen []attr.Value
+	var reported []attr.Value
+	for _, e := range req.ConfigValue.Elements() {
+		if e.IsUnknown() {
+			continue
+		}
+		if !containsValue(seen, e) {
+			seen = append(seen, e)
+			continue
+		}
+		if containsValue(reported, e) {
+			continue
+		}
+		reported = append(reported, e)
+		resp.Diagnostics.AddAttributeError(req.Path, "Duplicate List Value",
+			fmt.Sprintf("%s: %s appears more than once; list each value once.", req.Path, e))
+	}
+}
+
+func containsValue(values []attr.Value, v attr.Value) bool {
+	for _, x := range values {
+		if x.Equal(v) {
+			return true
+		}
+	}
+	return false
+}
