@@ -3,6 +3,7 @@ package validators
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -26,29 +27,16 @@ func (uniqueValidator) ValidateList(_ context.Context, req validator.ListRequest
 		return
 	}
 	var seen []attr.Value
-	var reported []attr.Value
 	for _, e := range req.ConfigValue.Elements() {
 		if e.IsUnknown() {
 			continue
 		}
-		if !containsValue(seen, e) {
+		if !slices.ContainsFunc(seen, e.Equal) {
 			seen = append(seen, e)
 			continue
 		}
-		if containsValue(reported, e) {
-			continue
-		}
-		reported = append(reported, e)
+		// A third occurrence makes the same diagnostic, which Diagnostics keeps once.
 		resp.Diagnostics.AddAttributeError(req.Path, "Duplicate List Value",
 			fmt.Sprintf("%s: %s appears more than once; list each value once.", req.Path, e))
 	}
-}
-
-func containsValue(values []attr.Value, v attr.Value) bool {
-	for _, x := range values {
-		if x.Equal(v) {
-			return true
-		}
-	}
-	return false
 }
