@@ -90,8 +90,11 @@ provider "appxchange" {
 		}
 	})
 	expiring, lasting := runs[ttl], runs[time.Hour]
-	if t.Failed() || len(runs) != 2 {
+	switch {
+	case t.Failed():
 		return
+	case len(runs) != 2:
+		t.Skip("the plans did not both run")
 	}
 	failed := 0 // answers other than 200, a 401 for an expired token above all
 	for _, r := range []run{expiring, lasting} {
