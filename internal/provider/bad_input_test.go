@@ -23,8 +23,8 @@ type badInput struct {
 	// env is set in the environment, which the provider (running in this process) reads.
 	env map[string]string
 	// readsAPI marks a rule that needs the API (a connector's definitions, the
-	// caller's account, an import): it may read. Any other case must be refused
-	// before the provider makes a single request, as terraform validate is.
+	// caller's account): it may read. Any other case must be refused before the
+	// provider makes a single request, as terraform validate is.
 	readsAPI bool
 }
 
@@ -219,6 +219,11 @@ func providerBadInputs(f badInputFixture) []badInput {
 			summary: "Invalid URL", says: []string{`base_url: "/management/v1" is not an absolute URL with a host; write it in full`}},
 		{name: "base_url without a host", config: providerBlock(`base_url = "https:///management/v1"`, token),
 			summary: "Invalid URL", says: []string{`base_url: "https:///management/v1" is not an absolute URL with a host`}},
+		{name: "base_url with a query", config: providerBlock(fmt.Sprintf("base_url = %q", f.sb.baseURL()+"?tenant=acme"), token),
+			summary: "Invalid URL", says: []string{fmt.Sprintf(`base_url: %q has a query or a fragment, which would swallow the paths of the API;`, f.sb.baseURL()+"?tenant=acme"),
+				"write the API root alone, such as https://HOST/management/v1."}},
+		{name: "base_url with a fragment", config: providerBlock(fmt.Sprintf("base_url = %q", f.sb.baseURL()+"#v1"), token),
+			summary: "Invalid URL", says: []string{fmt.Sprintf(`base_url: %q has a query or a fragment`, f.sb.baseURL()+"#v1")}},
 		{name: "token_url over http", config: providerBlock(base, `token_url = "http://id.example.com/oauth/token"`, id, secret),
 			summary: "Invalid URL", says: []string{`token_url: "http://id.example.com/oauth/token" uses http; use https`}},
 		{name: "token_url with another scheme", config: providerBlock(base, `token_url = "ftp://id.example.com/token"`, id, secret),
@@ -258,6 +263,9 @@ func environmentBadInputs(f badInputFixture) []badInput {
 		{name: "APPXCHANGE_BASE_URL over http", config: providerBlock(token),
 			env:     map[string]string{envBaseURL: "http://api.example.com/management/v1"},
 			summary: "Invalid URL", says: []string{`APPXCHANGE_BASE_URL: "http://api.example.com/management/v1" uses http; use https`}},
+		{name: "APPXCHANGE_BASE_URL with a query", config: providerBlock(token),
+			env:     map[string]string{envBaseURL: f.sb.baseURL() + "?tenant=acme"},
+			summary: "Invalid URL", says: []string{fmt.Sprintf(`APPXCHANGE_BASE_URL: %q has a query or a fragment`, f.sb.baseURL()+"?tenant=acme")}},
 		{name: "APPXCHANGE_TOKEN_URL with another scheme", config: providerBlock(base, `client_id = "id"`, `client_secret = "secret"`),
 			env:     map[string]string{envTokenURL: "ftp://id.example.com/token"},
 			summary: "Invalid URL", says: []string{`APPXCHANGE_TOKEN_URL: "ftp://id.example.com/token" uses the scheme "ftp"; use https`}},

@@ -23,19 +23,21 @@ import (
 // FuzzURL checks the URL rule on any string: refused with a message that shows the
 // value and names the attribute, or accepted; an accepted URL parses as an absolute
 // URL with a host, uses https (or http to a loopback host), and is one the client
-// takes as its base URL and token URL.
+// takes as its token URL. A base URL accepted by the stricter rule of base_url is
+// one the client takes too, and the paths of the API appended to it stay paths.
 func FuzzURL(f *testing.F) {
 	for _, s := range []string{
 		"https://api.example.com/management/v1", "HTTPS://API.EXAMPLE.COM", "https://id.trimble.com/oauth/token",
 		"http://localhost:8089/management/v1", "http://LocalHost", "http://127.0.0.1:8089", "http://127.9.9.9/x", "http://[::1]:8089/x",
 		"http://[::ffff:127.0.0.1]/", "http://[::1%25eth0]/", "http://0177.0.0.1/", "http://2130706433/", "http://localhost.example.com",
 		"http://api.example.com", "ftp://example.com", "/management/v1", "api.example.com", "https://", "https:///x", "https://:443",
-		"https:host", "https://user:pass@host/x", "https://host:99999", "https://exa mple.com", "https://h\u202e/x", "", "\x00",
+		"https:host", "https://user:pass@host/x", "https://host:99999", "https://api.example.com/v1?tenant=acme", "https://api.example.com/v1#top", "https://exa mple.com", "https://h\u202e/x", "", "\x00",
 	} {
 		f.Add(s)
 	}
 	at := path.Root("token_url")
 	f.Fuzz(func(t *testing.T, raw string) {
+		checkBaseURL(t, raw)
 		problem := CheckURL(raw)
 		resp := &validator.StringResponse{}
 		URL().ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: types.StringValue(raw)}, resp)
@@ -56,13 +58,36 @@ func FuzzURL(f *testing.F) {
 		default:
 			t.Fatalf("%q is accepted with the scheme %q and the host %q", raw, u.Scheme, u.Hostname())
 		}
-		if _, err := client.New(client.Config{BaseURL: raw, AccessToken: "t"}); err != nil {
-			t.Errorf("%q is accepted as base_url, but the client refuses it: %v", raw, err)
-		}
 		if _, err := client.New(client.Config{BaseURL: "https://api.example.com", ClientID: "id", ClientSecret: "s", TokenURL: raw}); err != nil {
 			t.Errorf("%q is accepted as token_url, but the client refuses it: %v", raw, err)
 		}
 	})
+}
+
+// checkBaseURL checks the rule of base_url on raw: it refuses what the URL rule
+// refuses, and an accepted base URL is one the client takes, to which the client's
+// way of appending a path and a query (base + path + "?" + query) gives a URL with
+// that path and that query.
+func checkBaseURL(t *testing.T, raw string) {
+	t.Helper()
+	at := path.Root("base_url")
+	problem := CheckBaseURL(raw)
+	resp := &validator.StringResponse{}
+	BaseURL().ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: types.StringValue(raw)}, resp)
+	checkRefusal(t, resp.Diagnostics, at, problem)
+	switch {
+	case problem == "" && CheckURL(raw) != "":
+		t.Fatalf("%q is accepted as base_url, but the URL rule refuses it", raw)
+	case problem != "":
+		return
+	}
+	if _, err := client.New(client.Config{BaseURL: raw, AccessToken: "t"}); err != nil {
+		t.Errorf("%q is accepted as base_url, but the client refuses it: %v", raw, err)
+	}
+	joined, err := url.Parse(strings.TrimRight(raw, "/") + "/connectors?key=procore")
+	if err != nil || !strings.HasSuffix(joined.Path, "/connectors") || joined.Query().Get("key") != "procore" || joined.Fragment != "" {
+		t.Errorf("%q is accepted as base_url, but a path appended to it is lost: %v (%v)", raw, joined, err)
+	}
 }
 
 // loopback tells a loopback host apart with net/netip, independently of the rule's net.ParseIP.
