@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 )
 
 // ErrNotFound matches, with errors.Is, every error of a 404 answer: the object does
@@ -77,7 +78,8 @@ func (e *APIError) Is(target error) bool {
 }
 
 // newAPIError decodes an answer that is not 2xx. A body that is not a problem leaves
-// only the status and its text.
+// only the status and its text. The texts of a problem end up in Terraform's
+// messages, so what a terminal would not print as it is does not pass.
 func newAPIError(resp *http.Response, body []byte) *APIError {
 	e := &APIError{StatusCode: resp.StatusCode}
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil &&
@@ -89,7 +91,10 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 			Errors []FieldError `json:"errors"`
 		}
 		if json.Unmarshal(body, &p) == nil && (p.Title != "" || p.Detail != "") {
-			e.Type, e.Title, e.Detail, e.Errors = p.Type, p.Title, p.Detail, p.Errors
+			e.Type, e.Title, e.Detail = p.Type, printable(p.Title), printable(p.Detail)
+			for _, f := range p.Errors {
+				e.Errors = append(e.Errors, FieldError{Field: printable(f.Field), Detail: printable(f.Detail)})
+			}
 		}
 	}
 	if e.Title == "" {
@@ -99,4 +104,19 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 		e.Title = "HTTP error"
 	}
 	return e
+}
+
+// printable makes text safe to print: line breaks and tabs become spaces, and other
+// control characters (such as the escape of a terminal sequence) and bidirectional
+// controls (which make text display in another order than it reads) become U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			return ' '
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
 }

@@ -74,15 +74,6 @@ func TestAccConnectorDataSource_errors(t *testing.T) {
 				Config:      sb.providerConfig(acmeToken) + `data "appxchange_connector" "this" { key = "no-such-connector" }`,
 				ExpectError: regexp.MustCompile(`No connector with key "no-such-connector" is visible to your account`),
 			},
-			// Exactly one of id and key, refused before any API call.
-			{
-				Config:      sb.providerConfig(acmeToken) + `data "appxchange_connector" "this" {}`,
-				ExpectError: regexp.MustCompile(`Exactly one of these attributes must be configured: \[id,key\]`),
-			},
-			{
-				Config:      sb.providerConfig(acmeToken) + `data "appxchange_connector" "this" {` + "\n" + `id = "` + procoreID + `"` + "\n" + `key = "procore"` + "\n}",
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,key\]`),
-			},
 		},
 	})
 }

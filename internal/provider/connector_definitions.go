@@ -238,7 +238,7 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 						ElementType: types.StringType,
 						Validators: []validator.List{
 							validators.NotEmpty(),
-							listvalidator.UniqueValues(),
+							validators.Unique(),
 							listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
 						},
 					},

@@ -175,29 +175,6 @@ func TestAccOAuthClientDataSource_errors(t *testing.T) {
 				ExpectError: expectErrorDiagnostic("OAuth Client Belongs to Another Connector",
 					fmt.Sprintf(`The OAuth client with id %q belongs to the connector %q, not to the connector %q that connector_id names.`, onProcore.ID, procoreID, powerbiID)),
 			},
-			// Exactly one of id and name: neither is refused before any API call...
-			{
-				PreConfig:   func() { sb.resetStats(t) },
-				Config:      sb.providerConfig(acmeToken) + `data "appxchange_oauth_client" "this" {}`,
-				ExpectError: regexp.MustCompile(`Exactly one of these attributes must be configured: \[id,name\]`),
-			},
-			// ...and so are both.
-			{
-				Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`data "appxchange_oauth_client" "this" {
-  id   = %q
-  name = "shared"
-}`, onProcore.ID),
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,name\]`),
-			},
-			// Neither of the two refused configurations reached the API.
-			{
-				PreConfig: func() {
-					if st := sb.stats(t); st.Total != 0 {
-						t.Errorf("refused configurations made %d API requests: %v", st.Total, st.Requests)
-					}
-				},
-				Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`data "appxchange_oauth_client" "this" { id = %q }`, onProcore.ID),
-			},
 		},
 	})
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -41,11 +40,6 @@ func TestAccOAuthClientsDataSource(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			// An empty filter is refused at plan, naming the attribute.
-			{
-				Config:      sb.providerConfig(acmeToken) + `data "appxchange_oauth_clients" "this" { search = "" }`,
-				ExpectError: regexp.MustCompile(`(?s)with data.appxchange_oauth_clients.this.*search = "".*Attribute search string length must be at least 1`),
-			},
 			// Each filter alone and two together; xchange's private client is never listed for acme.
 			{
 				Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`

@@ -80,9 +80,9 @@ func (p *appxchangeProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"base_url": schema.StringAttribute{
 				Description: "Root of the App Xchange management API, such as `https://HOST/management/v1`. " +
 					"Falls back to the `" + envBaseURL + "` environment variable; one of the two is required. " +
-					"Must use https, except on loopback hosts.",
+					"Must use https, except on loopback hosts, and hold no query or fragment.",
 				Optional:   true,
-				Validators: []validator.String{validators.URL()},
+				Validators: []validator.String{validators.BaseURL()},
 			},
 			"access_token": schema.StringAttribute{
 				Description: "Bearer token for the API. Falls back to `" + envAccessToken + "`. Conflicts with `client_id` and `client_secret`.",

@@ -63,7 +63,7 @@ func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (
 			"Set base_url in the provider configuration, or the "+envBaseURL+" environment variable, to the root of the management API, "+
 				"such as https://HOST/management/v1.")
 	case !inConfig:
-		if problem := validators.CheckURL(baseURL); problem != "" {
+		if problem := validators.CheckBaseURL(baseURL); problem != "" {
 			diags.AddAttributeError(path.Root("base_url"), "Invalid URL", envBaseURL+": "+problem)
 		}
 	}

@@ -177,43 +177,15 @@ func TestClientConfig(t *testing.T) {
 	}
 }
 
+// TestAccProviderConfiguration: the credential forms against the API. Configurations
+// refused at plan (missing or conflicting credentials, URLs, durations) are cases of
+// TestAccBadInput.
 func TestAccProviderConfiguration(t *testing.T) {
 	sb := startSandbox(t)
 	lookup := `data "appxchange_connector" "this" { key = "procore" }`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			// No credentials at all: the error names both forms and their environment variables.
-			{
-				Config:      `provider "appxchange" { base_url = "` + sb.baseURL() + `" }` + "\n" + lookup,
-				ExpectError: regexp.MustCompile(`(?s)Missing App Xchange Credentials.*access_token.*APPXCHANGE_ACCESS_TOKEN.*client_id.*client_secret`),
-			},
-			// Both forms at once are refused by terraform validate already.
-			{
-				Config: `provider "appxchange" {` + "\n" + `base_url = "` + sb.baseURL() + `"` + "\n" + `access_token = "t"` + "\n" +
-					`client_id = "id"` + "\n" + `client_secret = "s"` + "\n}\n" + lookup,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*access_token`),
-			},
-			// Plain http to a host that is not loopback.
-			{
-				Config:      `provider "appxchange" {` + "\n" + `base_url = "http://api.example.com/management/v1"` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
-				ExpectError: regexp.MustCompile(`(?s)base_url.*uses http; use https`),
-			},
-			// Static checks of terraform validate: one scope per element, a positive duration, a bounded retry count.
-			{
-				Config:      sb.providerConfig(acmeToken, `scopes = ["read write"]`) + lookup,
-				ExpectError: regexp.MustCompile(`(?s)scopes.*must be one scope without whitespace`),
-			},
-			{
-				Config:      sb.providerConfig(acmeToken, `request_timeout = "soon"`) + lookup,
-				ExpectError: regexp.MustCompile(`(?s)request_timeout.*not a positive Go duration`),
-			},
-			// A base URL known only after apply cannot configure the provider.
-			{
-				Config: `resource "terraform_data" "url" { input = "` + sb.baseURL() + `" }` + "\n" +
-					`provider "appxchange" {` + "\n" + `base_url = terraform_data.url.output` + "\n" + `access_token = "t"` + "\n}\n" + lookup,
-				ExpectError: regexp.MustCompile(`(?s)Unknown App Xchange Provider Setting.*base_url.*APPXCHANGE_BASE_URL`),
-			},
 			// A wrong token is the API's 401, told clearly.
 			{
 				Config:      sb.providerConfig("not-a-token") + lookup,

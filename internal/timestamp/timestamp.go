@@ -6,6 +6,7 @@ package timestamp
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -115,10 +116,15 @@ func (v Value) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeR
 	}
 }
 
+// rfc3339 is the date-time production of RFC 3339 (section 5.6), with the upper-case
+// T and Z that Go and the API write. time.Parse alone is looser: it takes a one-digit
+// hour, a comma before the fraction, and offsets such as +24:00 or +00:60.
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+
 // parse reads an RFC 3339 timestamp whose instant falls in the years 1 to 9999 in UTC.
 func parse(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
+	if err != nil || !rfc3339.MatchString(s) {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 timestamp; write a date, time and offset such as 2027-01-31T00:00:00Z or 2027-01-31T09:00:00+09:00", s)
 	}
 	if y := t.UTC().Year(); y < 1 || y > 9999 {

@@ -60,6 +60,11 @@ func TestValidateAttribute(t *testing.T) {
 		"2030-01-01t00:00:00z":            "is not an RFC 3339 timestamp",
 		"2030-01-01T24:00:00Z":            "is not an RFC 3339 timestamp",
 		"2030-01-01T00:00:00.1234567891Z": "",
+		"2030-01-01T0:00:00Z":             "is not an RFC 3339 timestamp",
+		"2030-01-01T00:00:00,5Z":          "is not an RFC 3339 timestamp",
+		"2030-01-01T00:00:00+24:00":       "is not an RFC 3339 timestamp",
+		"2030-01-01T00:00:00+00:60":       "is not an RFC 3339 timestamp",
+		"2030-01-01T00:00:00-00:00":       "",
 	} {
 		resp := &xattr.ValidateAttributeResponse{}
 		New(raw).ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("expires")}, resp)

@@ -32,6 +32,19 @@ func CheckURL(raw string) string {
 	}
 }
 
+// CheckBaseURL applies CheckURL to the root of an API, to which the client appends
+// paths: a query or a fragment would swallow them, so it may hold neither.
+func CheckBaseURL(raw string) string {
+	if problem := CheckURL(raw); problem != "" {
+		return problem
+	}
+	if strings.ContainsAny(raw, "?#") {
+		return fmt.Sprintf("%q has a query or a fragment, which would swallow the paths of the API; "+
+			"write the API root alone, such as https://HOST/management/v1.", raw)
+	}
+	return ""
+}
+
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -41,21 +54,29 @@ func isLoopback(host string) bool {
 }
 
 // URL validates a string attribute with CheckURL.
-func URL() validator.String { return urlValidator{} }
-
-type urlValidator struct{}
-
-func (urlValidator) Description(context.Context) string {
-	return "must be an absolute https URL (http only for loopback hosts)"
+func URL() validator.String {
+	return urlValidator{check: CheckURL, description: "must be an absolute https URL (http only for loopback hosts)"}
 }
+
+// BaseURL validates a string attribute with CheckBaseURL.
+func BaseURL() validator.String {
+	return urlValidator{check: CheckBaseURL, description: "must be an absolute https URL (http only for loopback hosts) without a query or a fragment"}
+}
+
+type urlValidator struct {
+	check       func(string) string
+	description string
+}
+
+func (v urlValidator) Description(context.Context) string { return v.description }
 
 func (v urlValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if problem := CheckURL(req.ConfigValue.ValueString()); problem != "" {
+	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", req.Path.String()+": "+problem)
 	}
 }

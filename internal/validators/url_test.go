@@ -35,6 +35,29 @@ func TestURL(t *testing.T) {
 	}
 }
 
+func TestBaseURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://api.example.com/management/v1":  "",
+		"https://api.example.com/management/v1/": "",
+		"http://127.0.0.1:8089/management/v1":    "",
+		"https://api.example.com/management/v1?": "has a query or a fragment",
+		"https://api.example.com/v1?tenant=acme": "has a query or a fragment",
+		"https://api.example.com/v1#top":         "has a query or a fragment",
+		"https://api.example.com/v1#":            "has a query or a fragment",
+		"http://api.example.com/v1?tenant=acme":  "uses http",
+	} {
+		got := CheckBaseURL(raw)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("CheckBaseURL(%q) = %q, want it to say %q", raw, got, want)
+		}
+	}
+	resp := &validator.StringResponse{}
+	BaseURL().ValidateString(context.Background(), validator.StringRequest{Path: path.Root("base_url"), ConfigValue: types.StringValue("https://h/v1?x")}, resp)
+	if resp.Diagnostics.ErrorsCount() != 1 || !strings.HasPrefix(resp.Diagnostics[0].Detail(), `base_url: "https://h/v1?x" has a query`) {
+		t.Errorf("the validator does not apply CheckBaseURL: %v", resp.Diagnostics)
+	}
+}
+
 func TestURLValidator(t *testing.T) {
 	check := func(v types.String) int {
 		resp := &validator.StringResponse{}
