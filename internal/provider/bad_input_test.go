@@ -513,6 +513,12 @@ func dataSourceBadInputs(f badInputFixture) []badInput {
   id  = %q
   key = "procore"
 }`, procoreID)), summary: combination, says: []string{"Exactly one of these attributes must be configured: [id,key]"}},
+		{name: "connector by an empty id", config: config(`data "appxchange_connector" "this" { id = "" }`),
+			summary: length, says: []string{"Attribute id string length must be at least 1, got: 0"}},
+		{name: "connector by an empty key", config: config(`data "appxchange_connector" "this" { key = "" }`),
+			summary: length, says: []string{"Attribute key string length must be at least 1, got: 0"}},
+		{name: "connectors searched for an empty text", config: config(`data "appxchange_connectors" "this" { search = "" }`),
+			summary: length, says: []string{"Attribute search string length must be at least 1, got: 0"}},
 		{name: "connectors of an unknown visibility", config: config(`data "appxchange_connectors" "this" { visibility = "private" }`),
 			summary: "Invalid Attribute Value Match", says: []string{`Attribute visibility value must be one of: ["public" "account"], got: "private"`}},
 		{name: "OAuth client by neither id nor name", config: config(`data "appxchange_oauth_client" "this" {}`),

@@ -6,9 +6,11 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
 )
@@ -36,11 +38,13 @@ func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		Description: "ID (UUID) of the connector. Exactly one of `id` and `key` must be set.",
 		Optional:    true,
 		Computed:    true,
+		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attributes["key"] = schema.StringAttribute{
 		Description: "Key of the connector, such as `procore`. Exactly one of `id` and `key` must be set.",
 		Optional:    true,
 		Computed:    true,
+		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
 		Description: "Reads a connector by id or by key: a public connector of the platform, or one the caller's account owns. " +

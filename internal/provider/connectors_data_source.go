@@ -44,6 +44,7 @@ func (d *connectorsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"search": schema.StringAttribute{
 				Description: "Keeps the connectors whose name or key contains this text, compared without regard to case.",
 				Optional:    true,
+				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"visibility": schema.StringAttribute{
 				Description: "Keeps only `public` or only `account` (private) connectors.",

@@ -134,6 +134,9 @@ func TestOAuthClientRules(t *testing.T) {
 		{"ftp URL", map[string]any{"refreshUrl": "ftp://example.com/r"}, 422, "refreshUrl", "must use https"},
 		{"empty URL", map[string]any{"refreshUrl": ""}, 422, "refreshUrl", "must not be empty"},
 		{"timestamp not RFC 3339", map[string]any{"clientSecretExpiresAt": "2027-01-31"}, 422, "clientSecretExpiresAt", "RFC 3339"},
+		{"timestamp with a one-digit hour", map[string]any{"clientSecretExpiresAt": "2027-01-31T0:00:00Z"}, 422, "clientSecretExpiresAt", "RFC 3339"},
+		{"timestamp with an offset of 24 hours", map[string]any{"clientSecretExpiresAt": "2027-01-31T00:00:00+24:00"}, 422, "clientSecretExpiresAt", "RFC 3339"},
+		{"timestamp with a comma before the fraction", map[string]any{"clientSecretExpiresAt": "2027-01-31T00:00:00,5Z"}, 422, "clientSecretExpiresAt", "RFC 3339"},
 		{"client authentication unknown", map[string]any{"clientAuthentication": "client_secret_post"}, 422, "clientAuthentication", "must be one of"},
 		{"public on a foreign connector", map[string]any{"public": true}, 403, "public", "Only the connector's owner"},
 	}

@@ -277,9 +277,14 @@ func checkDefinitionForClient(errs *fieldErrors, conn *Connector, key string) (C
 	return ConnectionDefinition{}, false
 }
 
+// rfc3339 is the grammar of RFC 3339's date-time, which time.Parse alone does not
+// hold to: it also takes a one-digit hour, a comma before the fraction, and offsets
+// such as +24:00 or +00:60.
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
+
 func parseTimestamp(errs *fieldErrors, field, raw string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, raw)
-	if err != nil {
+	if err != nil || !rfc3339.MatchString(raw) {
 		errs.add(field, "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z, not %q", raw)
 	}
 	return t.UTC()
