@@ -113,6 +113,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /management/v1/oauth-clients/{id}", s.api(s.getClient))
 	mux.Handle("PATCH /management/v1/oauth-clients/{id}", s.api(s.updateClient))
 	mux.Handle("DELETE /management/v1/oauth-clients/{id}", s.api(s.deleteClient))
+	mux.Handle("GET /management/v1/idempotency-keys/{key}", s.api(s.getIdempotencyKey))
 	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
 	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
 	return s.observe(mux)
