@@ -23,7 +23,8 @@ type Config struct {
 	FaultRate float64
 	// FaultSeed makes the fault sequence repeatable; 0 picks one at random.
 	FaultSeed uint64
-	// Latency is added to every API request.
+	// Latency is added to every API request: half before it is handled, half
+	// before its answer leaves, so a write can be committed and never answered.
 	Latency time.Duration
 	// RateLimit is the number of requests per second allowed per bearer token; 0 is unlimited.
 	RateLimit float64

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -319,6 +321,37 @@ func TestLatency(t *testing.T) {
 	e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/me"})
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Fatalf("answered in %v with 150ms of latency", d)
+	}
+}
+
+// TestLatencyAfterCommit: half of the latency comes after the handler, so a caller
+// that gives up in that half leaves a write that was made and never answered.
+func TestLatencyAfterCommit(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Latency = time.Second })
+	body := map[string]any{"name": "Unanswered", "connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "c"}
+	j, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 750*time.Millisecond)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, "POST", e.url+clients, bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Authorization", "Bearer "+acme)
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Idempotency-Key", "unanswered")
+	if resp, err := e.client.Do(hr); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered %s within 750ms of a 1s latency", resp.Status)
+	}
+	var rec IdempotencyRecord
+	e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/idempotency-keys/unanswered"}).decode(t, &rec)
+	var list page[OAuthClient]
+	e.must(http.StatusOK, req{token: acme, method: "GET", path: clients}).decode(t, &list)
+	if list.TotalItems != 1 || rec.Response.Status != http.StatusCreated {
+		t.Fatalf("after the unanswered create: %d clients, record %+v", list.TotalItems, rec)
 	}
 }
 
