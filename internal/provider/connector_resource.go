@@ -239,7 +239,6 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 			return
 		}
 		connectorCreates.warnCreated(&resp.Diagnostics, state.Key.ValueString(), id)
-		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
 	}
 	conn, err := r.data.client.GetConnector(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
@@ -257,6 +256,9 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	if pending != nil {
+		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
+	}
 }
 
 func (r *connectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

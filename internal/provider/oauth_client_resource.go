@@ -367,7 +367,6 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 			return
 		}
 		oauthClientCreates.warnCreated(&resp.Diagnostics, state.Name.ValueString(), id)
-		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
 	}
 	got, err := r.data.client.GetOAuthClient(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
@@ -391,6 +390,9 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, got.ETag)...)
+	if pending != nil {
+		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
+	}
 }
 
 func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
