@@ -80,20 +80,21 @@ func operations(doc *openapi3.T) map[string]*openapi3.Operation {
 
 func TestOperationsAreTheContract(t *testing.T) {
 	want := map[string]string{
-		"POST /oauth/token":                        "issueToken",
-		"GET /management/v1/me":                    "getMe",
-		"GET /management/v1/connectors":            "listConnectors",
-		"POST /management/v1/connectors":           "createConnector",
-		"GET /management/v1/connectors/{id}":       "getConnector",
-		"PATCH /management/v1/connectors/{id}":     "updateConnector",
-		"DELETE /management/v1/connectors/{id}":    "deleteConnector",
-		"GET /management/v1/oauth-clients":         "listOAuthClients",
-		"POST /management/v1/oauth-clients":        "createOAuthClient",
-		"GET /management/v1/oauth-clients/{id}":    "getOAuthClient",
-		"PATCH /management/v1/oauth-clients/{id}":  "updateOAuthClient",
-		"DELETE /management/v1/oauth-clients/{id}": "deleteOAuthClient",
-		"GET /_sandbox/stats":                      "getSandboxStats",
-		"POST /_sandbox/stats/reset":               "resetSandboxStats",
+		"POST /oauth/token":                         "issueToken",
+		"GET /management/v1/me":                     "getMe",
+		"GET /management/v1/connectors":             "listConnectors",
+		"POST /management/v1/connectors":            "createConnector",
+		"GET /management/v1/connectors/{id}":        "getConnector",
+		"PATCH /management/v1/connectors/{id}":      "updateConnector",
+		"DELETE /management/v1/connectors/{id}":     "deleteConnector",
+		"GET /management/v1/oauth-clients":          "listOAuthClients",
+		"POST /management/v1/oauth-clients":         "createOAuthClient",
+		"GET /management/v1/oauth-clients/{id}":     "getOAuthClient",
+		"PATCH /management/v1/oauth-clients/{id}":   "updateOAuthClient",
+		"DELETE /management/v1/oauth-clients/{id}":  "deleteOAuthClient",
+		"GET /management/v1/idempotency-keys/{key}": "getIdempotencyKey",
+		"GET /_sandbox/stats":                       "getSandboxStats",
+		"POST /_sandbox/stats/reset":                "resetSandboxStats",
 	}
 	got := map[string]string{}
 	for key, op := range operations(load(t)) {
@@ -526,6 +527,19 @@ func TestExchanges(t *testing.T) {
 			status: 404, respHeader: hdr("Content-Type", jsonCT), respBody: problem, wantRespErr: true},
 		{name: "precondition failed", method: "DELETE", target: "/management/v1/oauth-clients/" + uuid1, header: auth("If-Match", `"1"`),
 			status: 412, respHeader: hdr("Content-Type", problemCT), respBody: `{"type":"urn:appxchange:problem:precondition-failed","title":"Precondition failed","status":412,"detail":"The client changed."}`},
+		{name: "idempotency record of a create", method: "GET", target: "/management/v1/idempotency-keys/k2", header: auth(),
+			status: 200, respHeader: hdr("Content-Type", jsonCT), respBody: idempotencyRecord(`"POST"`, `"/management/v1/oauth-clients"`, 201, validClient)},
+		{name: "idempotency record of a connector update", method: "GET", target: "/management/v1/idempotency-keys/k1", header: auth(),
+			status: 200, respHeader: hdr("Content-Type", jsonCT), respBody: idempotencyRecord(`"PATCH"`, `"/management/v1/connectors/`+uuid2+`"`, 200, validConnector)},
+		{name: "idempotency record of a refusal", method: "GET", target: "/management/v1/idempotency-keys/k2", header: auth(),
+			status: 200, respHeader: hdr("Content-Type", jsonCT), respBody: idempotencyRecord(`"POST"`, `"/management/v1/oauth-clients"`, 422, validClient), wantRespErr: true},
+		{name: "idempotency record with a body of no object", method: "GET", target: "/management/v1/idempotency-keys/k2", header: auth(),
+			status: 200, respHeader: hdr("Content-Type", jsonCT), respBody: idempotencyRecord(`"POST"`, `"/management/v1/oauth-clients"`, 201, problem), wantRespErr: true},
+		{name: "idempotency record of a delete", method: "GET", target: "/management/v1/idempotency-keys/k2", header: auth(),
+			status: 200, respHeader: hdr("Content-Type", jsonCT), respBody: idempotencyRecord(`"DELETE"`, `"/management/v1/oauth-clients/`+uuid1+`"`, 200, validClient), wantRespErr: true},
+		{name: "unknown idempotency key", method: "GET", target: "/management/v1/idempotency-keys/k9", header: auth(),
+			status: 404, respHeader: hdr("Content-Type", problemCT), respBody: `{"type":"urn:appxchange:problem:not-found","title":"Not Found","status":404}`},
+		{name: "idempotency key too long to look up", method: "GET", target: "/management/v1/idempotency-keys/" + strings.Repeat("k", 256), header: auth(), wantReqErr: true},
 		{name: "token", method: "POST", target: "/oauth/token",
 			header: hdr("Content-Type", formCT), body: "grant_type=client_credentials&client_id=acme-automation&client_secret=acme-automation-secret",
 			status: 200, respHeader: hdr("Content-Type", jsonCT, "Cache-Control", "no-store"), respBody: `{"access_token":"t","token_type":"Bearer","expires_in":3600}`},
@@ -576,6 +590,13 @@ func TestExchanges(t *testing.T) {
 			validateResponse(t, route, in, opts, c)
 		})
 	}
+}
+
+// idempotencyRecord is the body of GET /management/v1/idempotency-keys/{key} for a
+// request (method and path as JSON strings) that got status and body.
+func idempotencyRecord(method, path string, status int, body string) string {
+	return `{"key":"k2","method":` + method + `,"path":` + path + `,"createdAt":"2026-01-15T09:30:00Z","expiresAt":"2026-01-16T09:30:00Z",` +
+		fmt.Sprintf(`"response":{"status":%d,"etag":"\"1\"","body":%s}}`, status, body)
 }
 
 func validateResponse(t *testing.T, route *routers.Route, in *openapi3filter.RequestValidationInput, opts *openapi3filter.Options, c exchange) {

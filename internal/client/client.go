@@ -11,7 +11,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,15 +173,27 @@ func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastR
 
 // request is one logical call of the API.
 type request struct {
-	method string
-	path   string // below the base URL, such as /connectors/ID
-	query  url.Values
-	body   any    // sent as JSON when not nil
-	etag   string // sent as If-Match when not empty
+	method         string
+	path           string // below the base URL, such as /connectors/ID
+	query          url.Values
+	body           any    // sent as JSON when not nil
+	etag           string // sent as If-Match when not empty
+	idempotencyKey string // of a POST or PATCH; a new random one when empty
+}
+
+// write is a POST or PATCH request to path with body, changed by opts.
+func write(method, path string, body any, etag string, opts []WriteOption) request {
+	r := request{method: method, path: path, body: body, etag: etag}
+	for _, o := range opts {
+		o(&r)
+	}
+	return r
 }
 
 // do makes a call with its retries, decodes a 2xx answer into out (when not nil),
-// and returns the answer's ETag. Other answers are returned as *APIError.
+// and returns the answer's ETag. Other answers are returned as *APIError. A write
+// that may have been carried out without its answer reaching the caller is an
+// *OutcomeUnknownError.
 func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 	st := &callState{method: r.method, path: r.path}
 	if r.body != nil {
@@ -193,8 +204,23 @@ func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 		st.body = body
 	}
 	if r.method == http.MethodPost || r.method == http.MethodPatch {
-		st.idempotencyKey = newIdempotencyKey()
+		st.idempotencyKey = r.idempotencyKey
+		if st.idempotencyKey == "" {
+			st.idempotencyKey = NewIdempotencyKey()
+		}
+		if len(st.idempotencyKey) > MaxIdempotencyKeyLength {
+			return "", fmt.Errorf("%s %s: the idempotency key is longer than %d characters", r.method, r.path, MaxIdempotencyKeyLength)
+		}
 	}
+	etag, err := c.call(ctx, st, r, out)
+	if err != nil && st.idempotencyKey != "" && st.unsettled(err) {
+		return "", &OutcomeUnknownError{Method: r.method, Path: r.path, IdempotencyKey: st.idempotencyKey, Err: err}
+	}
+	return etag, err
+}
+
+// call is do for a request whose state is set up.
+func (c *Client) call(ctx context.Context, st *callState, r request, out any) (string, error) {
 	ctx = context.WithValue(ctx, stateKey{}, st)
 	resp, err := c.send(ctx, st, r)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.tokens.renewable() {
@@ -210,6 +236,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
+		st.unreadable = true
 		return "", fmt.Errorf("%s %s: reading the response: %w", r.method, r.path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -219,6 +246,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 	}
 	if out != nil {
 		if err := decode(resp, body, out); err != nil {
+			st.unreadable = true
 			return "", fmt.Errorf("%s %s: the response (%d) is not what the API returns: %w", r.method, r.path, resp.StatusCode, err)
 		}
 	}
@@ -293,15 +321,6 @@ func (c *Client) retrying(ctx context.Context, st *callState) *retryablehttp.Cli
 			return nil, fmt.Errorf("giving up after %d attempts: %w", tries, err)
 		},
 	}
-}
-
-// newIdempotencyKey returns a random UUID (version 4).
-func newIdempotencyKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // validator is a decoded answer that can tell whether it holds what the API promises.

@@ -63,10 +63,11 @@ func (c *Client) AllConnectors(ctx context.Context, f ConnectorFilter) ([]Connec
 	})
 }
 
-// CreateConnector registers a connector owned by the caller's account.
-func (c *Client) CreateConnector(ctx context.Context, in *ConnectorInput) (*Connector, error) {
+// CreateConnector registers a connector owned by the caller's account. When its
+// answer is lost it returns an *OutcomeUnknownError (see WithIdempotencyKey).
+func (c *Client) CreateConnector(ctx context.Context, in *ConnectorInput, opts ...WriteOption) (*Connector, error) {
 	var out Connector
-	etag, err := c.do(ctx, request{method: http.MethodPost, path: "/connectors", body: in}, &out)
+	etag, err := c.do(ctx, write(http.MethodPost, "/connectors", in, "", opts), &out)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +77,9 @@ func (c *Client) CreateConnector(ctx context.Context, in *ConnectorInput) (*Conn
 
 // UpdateConnector changes the fields set in p. When etag is not empty the change is
 // made only if the connector is still at that version (else ErrPreconditionFailed).
-func (c *Client) UpdateConnector(ctx context.Context, id, etag string, p *ConnectorPatch) (*Connector, error) {
+func (c *Client) UpdateConnector(ctx context.Context, id, etag string, p *ConnectorPatch, opts ...WriteOption) (*Connector, error) {
 	var out Connector
-	newETag, err := c.do(ctx, request{method: http.MethodPatch, path: connectorPath(id), body: p, etag: etag}, &out)
+	newETag, err := c.do(ctx, write(http.MethodPatch, connectorPath(id), p, etag, opts), &out)
 	if err != nil {
 		return nil, err
 	}

@@ -44,10 +44,11 @@ func (c *Client) AllOAuthClients(ctx context.Context, f OAuthClientFilter) ([]OA
 	})
 }
 
-// CreateOAuthClient creates an OAuth client in the caller's account.
-func (c *Client) CreateOAuthClient(ctx context.Context, in *OAuthClientInput) (*OAuthClient, error) {
+// CreateOAuthClient creates an OAuth client in the caller's account. When its answer
+// is lost it returns an *OutcomeUnknownError (see WithIdempotencyKey).
+func (c *Client) CreateOAuthClient(ctx context.Context, in *OAuthClientInput, opts ...WriteOption) (*OAuthClient, error) {
 	var out OAuthClient
-	etag, err := c.do(ctx, request{method: http.MethodPost, path: "/oauth-clients", body: in}, &out)
+	etag, err := c.do(ctx, write(http.MethodPost, "/oauth-clients", in, "", opts), &out)
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +58,9 @@ func (c *Client) CreateOAuthClient(ctx context.Context, in *OAuthClientInput) (*
 
 // UpdateOAuthClient changes the fields set in p. When etag is not empty the change is
 // made only if the client is still at that version (else ErrPreconditionFailed).
-func (c *Client) UpdateOAuthClient(ctx context.Context, id, etag string, p *OAuthClientPatch) (*OAuthClient, error) {
+func (c *Client) UpdateOAuthClient(ctx context.Context, id, etag string, p *OAuthClientPatch, opts ...WriteOption) (*OAuthClient, error) {
 	var out OAuthClient
-	newETag, err := c.do(ctx, request{method: http.MethodPatch, path: oauthClientPath(id), body: p, etag: etag}, &out)
+	newETag, err := c.do(ctx, write(http.MethodPatch, oauthClientPath(id), p, etag, opts), &out)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,6 +91,22 @@ type callState struct {
 	lastStatus     int    // status of the last attempt, 0 when it failed
 	lastErr        error  // error of the last attempt
 	attempts       int    // attempts made when the retries ran out on an error status
+	// ambiguous is set by an attempt that reached the API and got no answer, or a 5xx:
+	// it may have been carried out.
+	ambiguous bool
+	// unreadable is set when the answer that ended the call could not be read.
+	unreadable bool
+}
+
+// unsettled reports whether err, which ends a write, leaves open whether the write
+// was carried out: an attempt was ambiguous, or the last answer was unreadable, and
+// no answer that settles it came.
+func (st *callState) unsettled(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && settles(apiErr.StatusCode) {
+		return false
+	}
+	return st.ambiguous || st.unreadable
 }
 
 type stateKey struct{}
@@ -114,6 +132,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if len(st.body) > 0 {
 		t.log.Trace(ctx, "request body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "body": maskBody(st.body)})
 	}
+	// Once its headers are written, a request may reach the API whatever happens next.
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }}))
 	start := time.Now()
 	var body []byte
 	resp, err := t.next.RoundTrip(req)
@@ -122,6 +143,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	fields["duration"] = time.Since(start).Round(time.Microsecond).String()
 	st.lastStatus, st.lastErr = 0, err
+	if (err != nil && wrote.Load()) || (err == nil && resp.StatusCode >= 500) {
+		st.ambiguous = true
+	}
 	if err != nil {
 		fields["error"] = err.Error()
 		t.log.Debug(ctx, "API request failed", fields)

@@ -187,13 +187,19 @@ func (r *connectorResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	pending := newPendingCreate()
 	conn, err := r.data.client.CreateConnector(ctx, &client.ConnectorInput{
 		Key:                   plan.Key.ValueString(),
 		Name:                  plan.Name.ValueString(),
 		Description:           plan.Description.ValueString(),
 		Visibility:            plan.Visibility.ValueString(),
 		ConnectionDefinitions: defs,
-	})
+	}, client.WithIdempotencyKey(pending.IdempotencyKey))
+	if isOutcomeUnknown(err) {
+		resp.Diagnostics.Append(savePlaceholder(ctx, req.Plan, &resp.State, resp.Private, pending)...)
+		connectorCreates.addOutcomeUnknown(&resp.Diagnostics, plan.Key.ValueString(), pending, err)
+		return
+	}
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
 		resp.Diagnostics.AddAttributeError(path.Root("key"), "Unable to Create Connector",
@@ -214,25 +220,45 @@ func (r *connectorResource) Create(ctx context.Context, req resource.CreateReque
 func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state connectorModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	conn, err := r.data.client.GetConnector(ctx, state.ID.ValueString())
+	id := state.ID.ValueString()
+	if pending != nil {
+		// A placeholder: the create's answer was lost. Find out what it did.
+		var outcome pendingOutcome
+		id, outcome = connectorCreates.resolvePending(ctx, r.data.client, pending, state.Key.ValueString(), "Unable to Read Connector", &resp.Diagnostics)
+		switch outcome {
+		case pendingStillUnknown:
+			return
+		case pendingNotCreated:
+			connectorCreates.warnNotCreated(&resp.Diagnostics, state.Key.ValueString(), pending)
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		connectorCreates.warnCreated(&resp.Diagnostics, state.Key.ValueString(), id)
+	}
+	conn, err := r.data.client.GetConnector(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Connector Not Found",
 			fmt.Sprintf("The connector %q (%s) no longer exists or is no longer visible to your account. "+
 				"It is removed from the state; the next plan creates it again unless you remove it from the configuration.",
-				state.Key.ValueString(), state.ID.ValueString()))
+				state.Key.ValueString(), id))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Connector", fmt.Sprintf("Reading the connector %s failed: %s", state.ID.ValueString(), err))
+		resp.Diagnostics.AddError("Unable to Read Connector", fmt.Sprintf("Reading the connector %s failed: %s", id, err))
 		return
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	if pending != nil {
+		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
+	}
 }
 
 func (r *connectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -265,10 +291,22 @@ func (r *connectorResource) Delete(ctx context.Context, req resource.DeleteReque
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	etag, diags := getETag(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.client.DeleteConnector(ctx, state.ID.ValueString(), etag)
+	id := state.ID.ValueString()
+	if pending != nil {
+		// A placeholder that no Read resolved (a run with -refresh=false): delete what
+		// its create made, if anything. When that cannot be known, the placeholder stays.
+		var outcome pendingOutcome
+		id, outcome = connectorCreates.resolvePending(ctx, r.data.client, pending, state.Key.ValueString(), "Unable to Delete Connector", &resp.Diagnostics)
+		if outcome != pendingCreated {
+			return
+		}
+	}
+	err := r.data.client.DeleteConnector(ctx, id, etag)
 	if err == nil || errors.Is(err, client.ErrNotFound) {
 		return
 	}

@@ -325,7 +325,15 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := r.data.client.CreateOAuthClient(ctx, in)
+	pending := newPendingCreate()
+	created, err := r.data.client.CreateOAuthClient(ctx, in, client.WithIdempotencyKey(pending.IdempotencyKey))
+	if isOutcomeUnknown(err) {
+		resp.Diagnostics.Append(savePlaceholder(ctx, req.Plan, &resp.State, resp.Private, pending)...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_secret_wo"), types.StringNull())...)
+		resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
+		oauthClientCreates.addOutcomeUnknown(&resp.Diagnostics, plan.Name.ValueString(), pending, err)
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Unable to Create OAuth Client", "Creating the OAuth client failed", err, &config)
 		return
@@ -340,20 +348,37 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state oauthClientModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	got, err := r.data.client.GetOAuthClient(ctx, state.ID.ValueString())
+	id := state.ID.ValueString()
+	if pending != nil {
+		// A placeholder: the create's answer was lost. Find out what it did.
+		var outcome pendingOutcome
+		id, outcome = oauthClientCreates.resolvePending(ctx, r.data.client, pending, state.Name.ValueString(), "Unable to Read OAuth Client", &resp.Diagnostics)
+		switch outcome {
+		case pendingStillUnknown:
+			return
+		case pendingNotCreated:
+			oauthClientCreates.warnNotCreated(&resp.Diagnostics, state.Name.ValueString(), pending)
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		oauthClientCreates.warnCreated(&resp.Diagnostics, state.Name.ValueString(), id)
+	}
+	got, err := r.data.client.GetOAuthClient(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddWarning("OAuth Client Not Found",
 			fmt.Sprintf("The OAuth client %q no longer exists (or your account can no longer read it), so it was removed from the state. "+
-				"The next plan creates it again; remove it from the configuration if it should stay gone.", state.ID.ValueString()))
+				"The next plan creates it again; remove it from the configuration if it should stay gone.", id))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Read OAuth Client",
-			fmt.Sprintf("Reading the OAuth client %q failed: %s", state.ID.ValueString(), err))
+			fmt.Sprintf("Reading the OAuth client %q failed: %s", id, err))
 		return
 	}
 	state.fromAPI(ctx, got, &resp.Diagnostics)
@@ -365,6 +390,9 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, got.ETag)...)
+	if pending != nil {
+		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
+	}
 }
 
 func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -399,16 +427,28 @@ func (r *oauthClientResource) Delete(ctx context.Context, req resource.DeleteReq
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	etag, diags := getETag(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.client.DeleteOAuthClient(ctx, state.ID.ValueString(), etag)
+	id := state.ID.ValueString()
+	if pending != nil {
+		// A placeholder that no Read resolved (a run with -refresh=false): delete what
+		// its create made, if anything. When that cannot be known, the placeholder stays.
+		var outcome pendingOutcome
+		id, outcome = oauthClientCreates.resolvePending(ctx, r.data.client, pending, state.Name.ValueString(), "Unable to Delete OAuth Client", &resp.Diagnostics)
+		if outcome != pendingCreated {
+			return
+		}
+	}
+	err := r.data.client.DeleteOAuthClient(ctx, id, etag)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addAPIError(&resp.Diagnostics, "Unable to Delete OAuth Client",
-			fmt.Sprintf("Deleting the OAuth client %q failed", state.ID.ValueString()), err, nil)
+			fmt.Sprintf("Deleting the OAuth client %q failed", id), err, nil)
 		return
 	}
-	tflog.Info(ctx, "deleted OAuth client", map[string]any{"id": state.ID.ValueString()})
+	tflog.Info(ctx, "deleted OAuth client", map[string]any{"id": id})
 }
 
 func (r *oauthClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
@@ -84,4 +86,49 @@ func getConfiguredDefaults(ctx context.Context, private privateState) (configure
 			fmt.Sprintf("The private state of the resource is not what this provider writes (%v). Run terraform apply -refresh-only, then plan again.", err))
 	}
 	return out, diags
+}
+
+// pendingCreate is kept in the private state of a placeholder: a resource whose create
+// was sent and never answered, so it may or may not exist. Read asks the API what
+// became of the request by its idempotency key, which the API remembers for 24 hours.
+type pendingCreate struct {
+	IdempotencyKey string    `json:"idempotency_key"`
+	SentAt         time.Time `json:"sent_at"`
+}
+
+const pendingCreateKey = "pending_create"
+
+// setPendingCreate keeps the create a placeholder waits for; nil forgets it.
+func setPendingCreate(ctx context.Context, private privateState, pending *pendingCreate) diag.Diagnostics {
+	if pending == nil {
+		return private.SetKey(ctx, pendingCreateKey, nil)
+	}
+	value, err := json.Marshal(pending)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Keep the Private State", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, pendingCreateKey, value)
+}
+
+// getPendingCreate returns what setPendingCreate kept; nil for a resource whose create
+// was answered.
+func getPendingCreate(ctx context.Context, private privateState) (*pendingCreate, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, pendingCreateKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil, diags
+	}
+	var out pendingCreate
+	err := json.Unmarshal(raw, &out)
+	if err == nil && out.IdempotencyKey == "" {
+		err = errors.New("it has no idempotency key")
+	}
+	if err != nil {
+		diags.AddError("Unable to Read the Private State",
+			fmt.Sprintf("The private state of the resource holds a pending create that is not what this provider writes (%v). "+
+				"Remove the resource from the state with terraform state rm, then import it if it exists.", err))
+		return nil, diags
+	}
+	return &out, diags
 }

@@ -22,7 +22,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seedPath := fs.String("seed", "", "JSON seed file (accounts, tokens, serviceAccounts, connectors); default: the built-in seed")
 	faultRate := fs.Float64("faults", 0, "fraction 0..1 of /management/v1 requests answered with a transient fault")
 	faultSeed := fs.Uint64("fault-seed", 0, "seed of the fault sequence, for repeatable runs; 0 picks one")
-	latency := fs.Duration("latency", 0, "latency added to every API request, such as 50ms")
+	latency := fs.Duration("latency", 0, "latency added to every API request, such as 50ms: half before it is handled, half before its answer leaves")
 	rateLimit := fs.Float64("rate-limit", 0, "requests per second per token; 0 is unlimited")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of tokens issued at /oauth/token")
 	if err := fs.Parse(args); err != nil {

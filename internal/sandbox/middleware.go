@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -117,14 +118,17 @@ func (p *headerProbe) WriteHeader(status int)      { p.status = status }
 type apiHandler func(w http.ResponseWriter, r *http.Request, p *principal)
 
 // api wraps a /management/v1 handler with latency, the rate limit, faults and authentication.
+// The latency is split as a network's round trip would split it: half before the
+// handler runs, half before its answer leaves, so a write whose caller or server goes
+// away in the second half was committed and never answered.
 func (s *Server) api(h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Latency > 0 {
-			select {
-			case <-time.After(s.cfg.Latency):
-			case <-r.Context().Done():
+			inbound := s.cfg.Latency / 2
+			if !sleep(r.Context(), inbound) {
 				return
 			}
+			w = &delayedWriter{ResponseWriter: w, ctx: r.Context(), delay: s.cfg.Latency - inbound}
 		}
 		token, hasToken := bearerToken(r)
 		// The buckets live in memory only, keyed by the token as sent.
@@ -149,7 +153,7 @@ func (s *Server) api(h apiHandler) http.Handler {
 			serve(w)
 			return
 		}
-		if sw, isSW := w.(*statusWriter); isSW {
+		if sw := statusWriterOf(w); sw != nil {
 			sw.fault = true
 		}
 		if f.afterCommit {
@@ -158,6 +162,59 @@ func (s *Server) api(h apiHandler) http.Handler {
 		s.inject(w, f)
 	})
 }
+
+// statusWriterOf finds the statusWriter that w is or wraps; nil when there is none.
+func statusWriterOf(w http.ResponseWriter) *statusWriter {
+	for {
+		switch v := w.(type) {
+		case *statusWriter:
+			return v
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// sleep waits for d, or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// delayedWriter holds the answer back by delay before its first byte leaves.
+type delayedWriter struct {
+	http.ResponseWriter
+	ctx    context.Context
+	delay  time.Duration
+	waited bool
+}
+
+func (d *delayedWriter) wait() {
+	if !d.waited {
+		d.waited = true
+		sleep(d.ctx, d.delay)
+	}
+}
+
+func (d *delayedWriter) WriteHeader(status int) {
+	d.wait()
+	d.ResponseWriter.WriteHeader(status)
+}
+
+func (d *delayedWriter) Write(b []byte) (int, error) {
+	d.wait()
+	return d.ResponseWriter.Write(b)
+}
+
+func (d *delayedWriter) Unwrap() http.ResponseWriter { return d.ResponseWriter }
 
 // discardWriter swallows a response whose request was committed but is answered by a fault.
 type discardWriter struct{ header http.Header }
@@ -168,7 +225,7 @@ func (d *discardWriter) WriteHeader(int)             {}
 
 func (s *Server) inject(w http.ResponseWriter, f fault) {
 	if f.status == 0 {
-		if sw, ok := w.(*statusWriter); ok {
+		if sw := statusWriterOf(w); sw != nil {
 			sw.dropped = true
 		}
 		conn, _, err := http.NewResponseController(w).Hijack()

@@ -23,7 +23,8 @@ type Config struct {
 	FaultRate float64
 	// FaultSeed makes the fault sequence repeatable; 0 picks one at random.
 	FaultSeed uint64
-	// Latency is added to every API request.
+	// Latency is added to every API request: half before it is handled, half
+	// before its answer leaves, so a write can be committed and never answered.
 	Latency time.Duration
 	// RateLimit is the number of requests per second allowed per bearer token; 0 is unlimited.
 	RateLimit float64
@@ -113,6 +114,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /management/v1/oauth-clients/{id}", s.api(s.getClient))
 	mux.Handle("PATCH /management/v1/oauth-clients/{id}", s.api(s.updateClient))
 	mux.Handle("DELETE /management/v1/oauth-clients/{id}", s.api(s.deleteClient))
+	mux.Handle("GET /management/v1/idempotency-keys/{key}", s.api(s.getIdempotencyKey))
 	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
 	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
 	return s.observe(mux)

@@ -136,6 +136,48 @@ func TestSchemaVersion(t *testing.T) {
 	}
 }
 
+// TestMigrationKeepsIdempotencyRecords: a database of the first schema, with a
+// stored write, is brought up to date, and the lookup of its key tells the method
+// and path taken from the record's fingerprint.
+func TestMigrationKeepsIdempotencyRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"id":"` + procoreID + `"}`
+	for _, stmt := range []string{migrations[0], "PRAGMA user_version = 1"} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = db.Exec(`INSERT INTO idempotency_keys (account_id, key, fingerprint, status, etag, location, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		"acme", "before-migration", "PATCH /management/v1/connectors/"+procoreID+" "+sha256Hex(body), 200, `"2"`, "", body, time.Now().UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := openStore(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	var version int
+	var method, route string
+	if err := st.writer.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.writer.QueryRow("SELECT method, path FROM idempotency_keys WHERE key = 'before-migration'").Scan(&method, &route); err != nil {
+		t.Fatal(err)
+	}
+	if version != len(migrations) || method != "PATCH" || route != connectors+"/"+procoreID {
+		t.Fatalf("after the migration: user_version %d, method %q, path %q", version, method, route)
+	}
+}
+
 func TestKillDuringWritesLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "crash.db")

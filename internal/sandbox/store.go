@@ -96,6 +96,13 @@ var migrations = []string{
 		PRIMARY KEY (account_id, key)
 	);
 	CREATE INDEX idempotency_keys_created_at ON idempotency_keys(created_at);`,
+	// The method and path of each request, which the lookup of a key returns, taken
+	// for the records already kept from their fingerprints ("METHOD PATH SHA256").
+	`ALTER TABLE idempotency_keys ADD COLUMN method TEXT NOT NULL DEFAULT '';
+	ALTER TABLE idempotency_keys ADD COLUMN path TEXT NOT NULL DEFAULT '';
+	UPDATE idempotency_keys SET
+		method = substr(fingerprint, 1, instr(fingerprint, ' ') - 1),
+		path   = substr(fingerprint, instr(fingerprint, ' ') + 1, length(fingerprint) - instr(fingerprint, ' ') - 65);`,
 }
 
 // store holds the SQLite database. Every write goes through one connection in

@@ -15,6 +15,9 @@ import (
 // idempotencyWindow is how long a stored response is replayed for its key.
 const idempotencyWindow = 24 * time.Hour
 
+// maxIdempotencyKey is the longest Idempotency-Key, in bytes.
+const maxIdempotencyKey = 255
+
 // response is what a write answers, and what an Idempotency-Key replays.
 type response struct {
 	status   int
@@ -46,7 +49,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 	if !idempotent {
 		key = ""
 	}
-	if len(key) > 255 {
+	if len(key) > maxIdempotencyKey {
 		writeProblem(w, badRequest("The Idempotency-Key header must be at most 255 characters long.", fieldError{Field: "Idempotency-Key", Detail: "must be at most 255 characters long"}))
 		return
 	}
@@ -79,8 +82,8 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyWindow).UnixNano()); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (account_id, key, fingerprint, status, etag, location, body, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.AccountID, key, fingerprint, res.status, res.etag, res.location, res.body, now.UnixNano()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (account_id, key, fingerprint, method, path, status, etag, location, body, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.AccountID, key, fingerprint, r.Method, r.URL.Path, res.status, res.etag, res.location, res.body, now.UnixNano()); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,9 @@
 package sandbox
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -66,6 +69,86 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatal("a key older than 24 hours was replayed")
 	}
 	e.wantProblem(e.do(req{token: acme, method: "POST", path: clients, body: body, headers: map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}}), 400, "Idempotency-Key", "255")
+}
+
+func TestIdempotencyKeyLookup(t *testing.T) {
+	e := newEnv(t)
+	lookup := func(token, key string) *reply {
+		return e.do(req{token: token, method: "GET", path: "/management/v1/idempotency-keys/" + url.PathEscape(key)})
+	}
+	record := func(key string) IdempotencyRecord {
+		t.Helper()
+		rep := lookup(acme, key)
+		if rep.status != http.StatusOK {
+			t.Fatalf("looking up %q: %d %s", key, rep.status, rep.body)
+		}
+		var rec IdempotencyRecord
+		rep.decode(t, &rec)
+		if rec.Key != key {
+			t.Fatalf("looking up %q returned the record of %q", key, rec.Key)
+		}
+		created, err1 := time.Parse(time.RFC3339Nano, rec.CreatedAt)
+		expires, err2 := time.Parse(time.RFC3339Nano, rec.ExpiresAt)
+		if err1 != nil || err2 != nil || expires.Sub(created) != 24*time.Hour || time.Since(created) > time.Minute {
+			t.Fatalf("record %q was created at %q and expires at %q", key, rec.CreatedAt, rec.ExpiresAt)
+		}
+		return rec
+	}
+	body := map[string]any{"name": "Looked up", "connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "c", "clientSecret": "s"}
+
+	// A create: the record holds its request and its response, headers and body.
+	created := e.must(http.StatusCreated, req{token: acme, method: "POST", path: clients, body: body, headers: map[string]string{"Idempotency-Key": "create/1"}})
+	rec := record("create/1")
+	if rec.Method != "POST" || rec.Path != clients || rec.Response.Status != http.StatusCreated ||
+		rec.Response.ETag != created.header.Get("ETag") || rec.Response.Location != created.header.Get("Location") ||
+		string(rec.Response.Body) != strings.TrimSpace(string(created.body)) {
+		t.Fatalf("the record of a create: %+v (body %s)\nthe create answered %v %s", rec, rec.Response.Body, created.header, created.body)
+	}
+	var c OAuthClient
+	created.decode(t, &c)
+
+	// An update keeps its own record; the record of the create stays as it was.
+	e.must(http.StatusOK, req{token: acme, method: "PATCH", path: clients + "/" + c.ID, body: map[string]any{"name": "Renamed"}, headers: map[string]string{"Idempotency-Key": "rename-1"}})
+	if rec := record("rename-1"); rec.Method != "PATCH" || rec.Path != clients+"/"+c.ID || rec.Response.Status != http.StatusOK || rec.Response.ETag != `"2"` {
+		t.Fatalf("the record of an update: %+v", rec)
+	}
+	if again := record("create/1"); string(again.Response.Body) != string(rec.Response.Body) {
+		t.Fatalf("a later update changed the record of the create: %s", again.Response.Body)
+	}
+	conn := e.must(http.StatusCreated, req{token: acme, method: "POST", path: connectors, body: customConnector("looked-up"), headers: map[string]string{"Idempotency-Key": "connector-1"}})
+	if rec := record("connector-1"); rec.Path != connectors || string(rec.Response.Body) != strings.TrimSpace(string(conn.body)) {
+		t.Fatalf("the record of a connector's create: %+v", rec)
+	}
+
+	// No record: a key never sent, another account's key, a refused request, a request without the key.
+	e.wantProblem(lookup(acme, "never-sent"), 404, "", "No request that your account sent with this Idempotency-Key")
+	e.wantProblem(lookup(globex, "create/1"), 404, "", "No request")
+	e.wantProblem(e.do(req{token: acme, method: "POST", path: clients, body: map[string]any{"name": "x"}, headers: map[string]string{"Idempotency-Key": "refused"}}), 422, "clientId", "required")
+	e.wantProblem(lookup(acme, "refused"), 404, "", "No request")
+	e.wantProblem(lookup(acme, strings.Repeat("k", 256)), 400, "key", "255")
+	e.wantProblem(lookup("", "create/1"), 401, "", "")
+
+	// A create committed and then answered by a fault is found, with the client it made.
+	// It goes over a new connection: on a reused one net/http would send it again by
+	// itself, as it does for requests with an Idempotency-Key.
+	e.srv.faults = seededFaults(t, "POST", fault{status: 0, afterCommit: true})
+	body["name"] = "Dropped after commit"
+	fresh := *e
+	fresh.client = &http.Client{Transport: newContractCheck(t, e.url, &http.Transport{DisableKeepAlives: true})}
+	_, err := fresh.send(req{token: acme, method: "POST", path: clients, body: body, headers: map[string]string{"Idempotency-Key": "dropped"}})
+	e.srv.faults.stop()
+	if err == nil {
+		t.Fatal("the faulted create was answered")
+	}
+	var made OAuthClient
+	if err := json.Unmarshal(record("dropped").Response.Body, &made); err != nil || made.Name != "Dropped after commit" {
+		t.Fatalf("the record of the dropped create holds %+v (%v)", made, err)
+	}
+	e.must(http.StatusOK, req{token: acme, method: "GET", path: clients + "/" + made.ID})
+
+	// Records are forgotten after 24 hours.
+	e.srv.now = func() time.Time { return time.Now().Add(25 * time.Hour) }
+	e.wantProblem(lookup(acme, "create/1"), 404, "", "No request")
 }
 
 func TestIfMatch(t *testing.T) {
@@ -238,6 +321,37 @@ func TestLatency(t *testing.T) {
 	e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/me"})
 	if d := time.Since(start); d < 150*time.Millisecond {
 		t.Fatalf("answered in %v with 150ms of latency", d)
+	}
+}
+
+// TestLatencyAfterCommit: half of the latency comes after the handler, so a caller
+// that gives up in that half leaves a write that was made and never answered.
+func TestLatencyAfterCommit(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Latency = time.Second })
+	body := map[string]any{"name": "Unanswered", "connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "c"}
+	j, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 750*time.Millisecond)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, "POST", e.url+clients, bytes.NewReader(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hr.Header.Set("Authorization", "Bearer "+acme)
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set("Idempotency-Key", "unanswered")
+	if resp, err := e.client.Do(hr); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answered %s within 750ms of a 1s latency", resp.Status)
+	}
+	var rec IdempotencyRecord
+	e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/idempotency-keys/unanswered"}).decode(t, &rec)
+	var list page[OAuthClient]
+	e.must(http.StatusOK, req{token: acme, method: "GET", path: clients}).decode(t, &list)
+	if list.TotalItems != 1 || rec.Response.Status != http.StatusCreated {
+		t.Fatalf("after the unanswered create: %d clients, record %+v", list.TotalItems, rec)
 	}
 }
 

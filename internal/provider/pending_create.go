@@ -1,0 +1,149 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+// A create whose request reached the API but whose answer never came (the connection
+// dropped, the attempts timed out or met 5xx answers until the retries ran out) may or
+// may not have made the object. Create then saves a placeholder: the planned values,
+// with the ones known only after apply left null, and the request's idempotency key in
+// the private state. Terraform marks it tainted, as it does every resource whose create
+// failed. The next Read (Terraform refreshes tainted resources too) asks the API what
+// became of the request: when it made the object, Read takes it over, and Terraform
+// replaces it as tainted; when it did not, Read drops the placeholder and Terraform
+// creates the object. Either way nothing is duplicated or orphaned. When the API cannot
+// be asked, the placeholder and its key stay for the next run, and Delete keeps them
+// too.
+
+// idempotencyWindow is how long the API remembers an idempotency key.
+const idempotencyWindow = 24 * time.Hour
+
+// pendingKind names a resource kind in the messages about its pending creates.
+type pendingKind struct {
+	noun  string // "OAuth client"
+	title string // "OAuth Client"
+	// created returns the id of the object that a recorded create made.
+	created func(*client.IdempotencyRecord) (string, error)
+}
+
+var (
+	oauthClientCreates = pendingKind{noun: "OAuth client", title: "OAuth Client", created: func(r *client.IdempotencyRecord) (string, error) {
+		c, err := r.CreatedOAuthClient()
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	}}
+	connectorCreates = pendingKind{noun: "connector", title: "Connector", created: func(r *client.IdempotencyRecord) (string, error) {
+		c, err := r.CreatedConnector()
+		if err != nil {
+			return "", err
+		}
+		return c.ID, nil
+	}}
+)
+
+// newPendingCreate is the pending create of a request about to be sent.
+func newPendingCreate() *pendingCreate {
+	return &pendingCreate{IdempotencyKey: client.NewIdempotencyKey(), SentAt: time.Now().UTC().Truncate(time.Second)}
+}
+
+// isOutcomeUnknown reports whether err leaves open whether a create made its object.
+func isOutcomeUnknown(err error) bool {
+	var unknown *client.OutcomeUnknownError
+	return errors.As(err, &unknown)
+}
+
+// savePlaceholder makes the state of a create whose outcome is unknown: the plan with
+// every value that is known only after apply (the id, timestamps, defaults the API
+// fills in) set to null, and the pending create in the private state.
+func savePlaceholder(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, private privateState, pending *pendingCreate) diag.Diagnostics {
+	var diags diag.Diagnostics
+	raw, err := tftypes.Transform(plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.IsKnown() {
+			return tftypes.NewValue(v.Type(), nil), nil
+		}
+		return v, nil
+	})
+	if err != nil {
+		diags.AddError("Unable to Keep a Placeholder", err.Error())
+		return diags
+	}
+	state.Raw = raw
+	return setPendingCreate(ctx, private, pending)
+}
+
+// addOutcomeUnknown explains a create that may or may not have made its object.
+func (k pendingKind) addOutcomeUnknown(diags *diag.Diagnostics, name string, pending *pendingCreate, err error) {
+	diags.AddError(k.title+" Creation Not Confirmed",
+		fmt.Sprintf("The request to create the %s %q reached App Xchange, but no answer came back before the retries ran out: "+
+			"the %s may or may not have been created. Terraform keeps a placeholder of it in the state, marked tainted, "+
+			"with the request's idempotency key %s. Run terraform apply again once App Xchange answers, within 24 hours: "+
+			"it asks App Xchange what became of that request and, if the request created the %s, takes it over and replaces it "+
+			"(as it does any tainted resource), else creates it, so nothing is duplicated or left behind. The error was: %s",
+			k.noun, name, k.noun, pending.IdempotencyKey, k.noun, err))
+}
+
+// pendingOutcome is what became of a pending create.
+type pendingOutcome int
+
+const (
+	pendingStillUnknown pendingOutcome = iota // the API could not be asked; diagnostics say so
+	pendingNotCreated                         // the request was not carried out
+	pendingCreated                            // the request made the object with the returned id
+)
+
+// resolvePending asks the API what became of a pending create of the resource called
+// name; summary is the summary of the error when the API cannot be asked.
+func (k pendingKind) resolvePending(ctx context.Context, c *client.Client, pending *pendingCreate, name, summary string, diags *diag.Diagnostics) (string, pendingOutcome) {
+	record, err := c.LookupIdempotencyKey(ctx, pending.IdempotencyKey)
+	if errors.Is(err, client.ErrNotFound) {
+		return "", pendingNotCreated
+	}
+	var id string
+	if err == nil {
+		id, err = k.created(record)
+	}
+	if err != nil {
+		diags.AddError(summary,
+			fmt.Sprintf("The outcome of the earlier request to create the %s %q (idempotency key %s, sent at %s) is still unknown: "+
+				"asking App Xchange what became of it failed. The state keeps its placeholder and the key. "+
+				"Run terraform apply again once App Xchange answers, before %s, when App Xchange forgets the key. The error was: %s",
+				k.noun, name, pending.IdempotencyKey, pending.SentAt.Format(time.RFC3339),
+				pending.SentAt.Add(idempotencyWindow).Format(time.RFC3339), err))
+		return "", pendingStillUnknown
+	}
+	return id, pendingCreated
+}
+
+// warnNotCreated tells that a pending create made nothing, so Read drops the placeholder.
+func (k pendingKind) warnNotCreated(diags *diag.Diagnostics, name string, pending *pendingCreate) {
+	if time.Since(pending.SentAt) < idempotencyWindow {
+		diags.AddWarning(k.title+" Was Not Created",
+			fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, was not carried out by App Xchange. "+
+				"Its placeholder was removed from the state, and Terraform creates the %s anew.", k.noun, name, k.noun))
+		return
+	}
+	diags.AddWarning(k.title+" Creation Unknown",
+		fmt.Sprintf("The earlier request to create the %s %q was sent at %s, more than 24 hours ago, and App Xchange no longer "+
+			"remembers it, so whether it created the %s cannot be known. Its placeholder was removed from the state, and Terraform "+
+			"creates the %s anew. If App Xchange holds a %s %q that Terraform does not manage, delete it or import it.",
+			k.noun, name, pending.SentAt.Format(time.RFC3339), k.noun, k.noun, k.noun, name))
+}
+
+// warnCreated tells that a pending create did make its object, which Read takes over.
+func (k pendingKind) warnCreated(diags *diag.Diagnostics, name, id string) {
+	diags.AddWarning(k.title+" Created Despite the Lost Answer",
+		fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, did create it (id %s). Terraform now tracks it; "+
+			"since that create failed, the resource is tainted and is replaced like any tainted resource.", k.noun, name, id))
+}
