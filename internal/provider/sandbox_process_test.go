@@ -75,6 +75,7 @@ func (p *sandboxProcess) start() {
 	defer logFile.Close()
 	p.cmd = exec.Command(p.bin, append([]string{"-listen", p.addr, "-data", p.data}, p.flags...)...)
 	p.cmd.Stderr = logFile
+	p.cmd.SysProcAttr = dieWithParent()
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		p.t.Fatal(err)
