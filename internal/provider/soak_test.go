@@ -3,7 +3,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -242,35 +241,15 @@ func waitFor(t *testing.T, limit time.Duration, count func() int, want int) int 
 }
 
 // expectStateMatchesServer checks that the workspace's state holds exactly the
-// objects that acme owns on the server, by id.
+// objects that acme owns on the server, by id, and nothing tainted.
 func expectStateMatchesServer(t *testing.T, w *cliWorkspace, sb *sandboxProcess) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state struct {
-		Resources []struct {
-			Type      string `json:"type"`
-			Instances []struct {
-				Attributes struct {
-					ID string `json:"id"`
-				} `json:"attributes"`
-				Status string `json:"status"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
 	inState := map[string]bool{}
-	for _, r := range state.Resources {
-		for _, i := range r.Instances {
-			if i.Status == "tainted" {
-				t.Errorf("the state holds a tainted %s %q", r.Type, i.Attributes.ID)
-			}
-			inState[i.Attributes.ID] = true
+	for _, i := range stateInstances(t, w) {
+		if i.tainted {
+			t.Errorf("the state holds a tainted %s %q", i.typ, i.id)
 		}
+		inState[i.id] = true
 	}
 	clients, connectors := sb.ownObjects(acmeToken)
 	onServer := map[string]bool{}
