@@ -228,17 +228,10 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 	id := state.ID.ValueString()
 	if pending != nil {
 		// A placeholder: the create's answer was lost. Find out what it did.
-		var outcome pendingOutcome
-		id, outcome = connectorCreates.resolvePending(ctx, r.data.client, pending, state.Key.ValueString(), "Unable to Read Connector", &resp.Diagnostics)
-		switch outcome {
-		case pendingStillUnknown:
-			return
-		case pendingNotCreated:
-			connectorCreates.warnNotCreated(&resp.Diagnostics, state.Key.ValueString(), pending)
-			resp.State.RemoveResource(ctx)
+		var done bool
+		if id, done = connectorCreates.resolveForRead(ctx, r.data.client, pending, state.Key.ValueString(), resp); done {
 			return
 		}
-		connectorCreates.warnCreated(&resp.Diagnostics, state.Key.ValueString(), id)
 	}
 	conn, err := r.data.client.GetConnector(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {

@@ -356,17 +356,10 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 	id := state.ID.ValueString()
 	if pending != nil {
 		// A placeholder: the create's answer was lost. Find out what it did.
-		var outcome pendingOutcome
-		id, outcome = oauthClientCreates.resolvePending(ctx, r.data.client, pending, state.Name.ValueString(), "Unable to Read OAuth Client", &resp.Diagnostics)
-		switch outcome {
-		case pendingStillUnknown:
-			return
-		case pendingNotCreated:
-			oauthClientCreates.warnNotCreated(&resp.Diagnostics, state.Name.ValueString(), pending)
-			resp.State.RemoveResource(ctx)
+		var done bool
+		if id, done = oauthClientCreates.resolveForRead(ctx, r.data.client, pending, state.Name.ValueString(), resp); done {
 			return
 		}
-		oauthClientCreates.warnCreated(&resp.Diagnostics, state.Name.ValueString(), id)
 	}
 	got, err := r.data.client.GetOAuthClient(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -146,4 +147,21 @@ func (k pendingKind) warnCreated(diags *diag.Diagnostics, name, id string) {
 	diags.AddWarning(k.title+" Created Despite the Lost Answer",
 		fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, did create it (id %s). Terraform now tracks it; "+
 			"since that create failed, the resource is tainted and is replaced like any tainted resource.", k.noun, name, id))
+}
+
+// resolveForRead settles a placeholder in Read. It returns the id of the object that
+// the create made, or done when Read has nothing more to do: the outcome is still
+// unknown (an error says so), or nothing was made and the placeholder is dropped.
+func (k pendingKind) resolveForRead(ctx context.Context, c *client.Client, pending *pendingCreate, name string, resp *resource.ReadResponse) (id string, done bool) {
+	id, outcome := k.resolvePending(ctx, c, pending, name, "Unable to Read "+k.title, &resp.Diagnostics)
+	switch outcome {
+	case pendingStillUnknown:
+		return "", true
+	case pendingNotCreated:
+		k.warnNotCreated(&resp.Diagnostics, name, pending)
+		resp.State.RemoveResource(ctx)
+		return "", true
+	}
+	k.warnCreated(&resp.Diagnostics, name, id)
+	return id, false
 }
