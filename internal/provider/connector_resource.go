@@ -291,11 +291,9 @@ func (r *connectorResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	id := state.ID.ValueString()
 	if pending != nil {
-		// A placeholder that no Read resolved (a run with -refresh=false): delete what
-		// its create made, if anything. When that cannot be known, the placeholder stays.
-		var outcome pendingOutcome
-		id, outcome = connectorCreates.resolvePending(ctx, r.data.client, pending, state.Key.ValueString(), "Unable to Delete Connector", &resp.Diagnostics)
-		if outcome != pendingCreated {
+		// A placeholder that no Read resolved: delete what its create made, if anything.
+		var done bool
+		if id, done = connectorCreates.resolveForDelete(ctx, r.data.client, pending, state.Key.ValueString(), &resp.Diagnostics); done {
 			return
 		}
 	}

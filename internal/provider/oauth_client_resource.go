@@ -427,11 +427,9 @@ func (r *oauthClientResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	id := state.ID.ValueString()
 	if pending != nil {
-		// A placeholder that no Read resolved (a run with -refresh=false): delete what
-		// its create made, if anything. When that cannot be known, the placeholder stays.
-		var outcome pendingOutcome
-		id, outcome = oauthClientCreates.resolvePending(ctx, r.data.client, pending, state.Name.ValueString(), "Unable to Delete OAuth Client", &resp.Diagnostics)
-		if outcome != pendingCreated {
+		// A placeholder that no Read resolved: delete what its create made, if anything.
+		var done bool
+		if id, done = oauthClientCreates.resolveForDelete(ctx, r.data.client, pending, state.Name.ValueString(), &resp.Diagnostics); done {
 			return
 		}
 	}

@@ -165,3 +165,12 @@ func (k pendingKind) resolveForRead(ctx context.Context, c *client.Client, pendi
 	k.warnCreated(&resp.Diagnostics, name, id)
 	return id, false
 }
+
+// resolveForDelete settles a placeholder that no Read resolved (a run with
+// -refresh=false). It returns the id of the object that the create made, or done when
+// there is nothing to delete: nothing was made, or that cannot be known yet (an error
+// says so, and the placeholder stays).
+func (k pendingKind) resolveForDelete(ctx context.Context, c *client.Client, pending *pendingCreate, name string, diags *diag.Diagnostics) (id string, done bool) {
+	id, outcome := k.resolvePending(ctx, c, pending, name, "Unable to Delete "+k.title, diags)
+	return id, outcome != pendingCreated
+}
