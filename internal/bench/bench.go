@@ -1,0 +1,220 @@
+// Package bench measures what the provider costs per resource against Terraform's own
+// floor. Through the real CLI and a sandbox of its own on loopback, it applies, plans
+// (with and without refresh) and destroys N appxchange_oauth_client resources, and in
+// the same run, alternating, N resources of a do-nothing framework plugin of the same
+// schema shape and N terraform_data resources; it counts the API requests of every
+// command and each plugin process's peak memory, and reads a data source over many
+// OAuth clients. `make bench` runs it; Report prints the results as markdown.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Options are what a run measures, and where.
+type Options struct {
+	// CLI is the Terraform (or OpenTofu) executable.
+	CLI string
+	// Counts are the numbers of resources measured, such as 100 and 1000.
+	Counts []int
+	// Reps is how many times each command is measured; the report gives medians.
+	Reps int
+	// Parallelism is the CLI's -parallelism; 0 keeps the CLI's default (10).
+	Parallelism int
+	// DataSourceClients is how many OAuth clients the data source reads; 0 skips it.
+	DataSourceClients int
+	// Dir is an empty directory for binaries, workspaces, the sandbox and logs.
+	Dir string
+	// Repo is the repository root, where the binaries are built from.
+	Repo string
+	// Progress receives a line per step.
+	Progress io.Writer
+}
+
+// Results are what a run measured.
+type Results struct {
+	CLIVersion string
+	Counts     []int
+	Reps       int
+	// Commands holds every measured command, by resource count, variant and phase.
+	Commands map[cell][]sample
+	// DataSource is the data source read; nil when skipped.
+	DataSource *dataSourceResult
+}
+
+type cell struct {
+	n       int
+	variant string // variant key
+	phase   string // phase name
+}
+
+// sample is one measured command.
+type sample struct {
+	measured
+	requests map[string]int // API requests by "METHOD /route STATUS"; provider only
+}
+
+// Run builds the binaries, starts the sandbox and measures everything Options ask for.
+func Run(ctx context.Context, opt Options) (*Results, error) {
+	if opt.Reps < 1 || len(opt.Counts) == 0 {
+		return nil, errors.New("at least one resource count and one repetition are needed")
+	}
+	progress := func(format string, args ...any) { fmt.Fprintf(opt.Progress, "bench: "+format+"\n", args...) }
+
+	bin := filepath.Join(opt.Dir, "bin")
+	progress("building the provider, the do-nothing plugin and the sandbox into %s", bin)
+	builds := [][]string{
+		{filepath.Join(bin, providerVariant.plugin), "."},
+		{filepath.Join(bin, noopVariant.plugin), "./internal/bench/testdata/noop-provider"},
+		{filepath.Join(bin, "appxchange-sandbox"), "./internal/sandbox/cmd/appxchange-sandbox"},
+	}
+	for _, b := range builds {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", b[0], b[1])
+		cmd.Dir, cmd.Stderr = opt.Repo, opt.Progress
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("go build %s: %w", b[1], err)
+		}
+	}
+	standIn, err := standInDir(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+
+	sb, err := startSandbox(filepath.Join(bin, "appxchange-sandbox"), filepath.Join(opt.Dir, "sandbox.db"), filepath.Join(opt.Dir, "sandbox.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer sb.stop()
+	progress("sandbox on %s", sb.url)
+
+	c, err := newCLI(opt.CLI, opt.Dir, standIn, bin, opt.Parallelism)
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{Counts: opt.Counts, Reps: opt.Reps, Commands: map[cell][]sample{}}
+	version, err := c.output(ctx, opt.Dir, "version")
+	if err != nil {
+		return nil, err
+	}
+	res.CLIVersion = firstLine(string(version))
+
+	m := &measurer{cli: c, sb: sb, dir: opt.Dir, progress: progress}
+	if err := m.checkSameShape(ctx); err != nil {
+		return nil, err
+	}
+	progress("warming up: every command once at N=10, not counted")
+	if err := m.cycle(ctx, 10, 0, func(cell, sample) {}); err != nil {
+		return nil, err
+	}
+	for _, n := range opt.Counts {
+		for rep := range opt.Reps {
+			progress("N=%d, repetition %d of %d", n, rep+1, opt.Reps)
+			err := m.cycle(ctx, n, rep, func(k cell, s sample) { res.Commands[k] = append(res.Commands[k], s) })
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if opt.DataSourceClients > 0 {
+		res.DataSource, err = m.readDataSource(ctx, opt.DataSourceClients, opt.Reps)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// measurer runs the commands of a benchmark.
+type measurer struct {
+	cli      *cli
+	sb       *sandbox
+	dir      string
+	progress func(format string, args ...any)
+}
+
+// workspace writes the configuration of n resources of v, once, and returns its directory.
+func (m *measurer) workspace(v variant, n int) (string, error) {
+	dir := filepath.Join(m.dir, "workspaces", fmt.Sprintf("%s-%d", v.key, n))
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(v.config(n, m.sb.url)), 0o600)
+}
+
+// cycle measures every phase for every variant at n resources: each phase for all
+// three variants before the next phase, the variants' order turning with rep, so
+// that a slow moment of the machine falls on all of them alike.
+func (m *measurer) cycle(ctx context.Context, n, rep int, record func(cell, sample)) error {
+	order := slices.Concat(variants[rep%len(variants):], variants[:rep%len(variants)])
+	for _, ph := range phases {
+		for _, v := range order {
+			dir, err := m.workspace(v, n)
+			if err != nil {
+				return err
+			}
+			if err := m.sb.resetStats(ctx); err != nil {
+				return err
+			}
+			got, err := m.cli.run(ctx, dir, ph)
+			if err != nil {
+				return err
+			}
+			s := sample{measured: got}
+			if v.key == providerVariant.key {
+				st, err := m.sb.stats(ctx)
+				if err != nil {
+					return err
+				}
+				s.requests = st.Requests
+			}
+			record(cell{n: n, variant: v.key, phase: ph.name}, s)
+		}
+	}
+	return nil
+}
+
+// standInDir makes the directory that the CLI's dev_overrides point at: each plugin's
+// name is a symbolic link to this executable, which then runs the real plugin and
+// records its peak memory (see ServePlugin).
+func standInDir(dir string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	standIn := filepath.Join(dir, "stand-in")
+	if err := os.MkdirAll(standIn, 0o755); err != nil {
+		return "", err
+	}
+	for _, v := range variants {
+		if v.plugin == "" {
+			continue
+		}
+		if err := os.Symlink(self, filepath.Join(standIn, v.plugin)); err != nil {
+			return "", err
+		}
+	}
+	return standIn, nil
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// since is a helper for progress lines.
+func since(start time.Time) string { return time.Since(start).Round(10 * time.Millisecond).String() }

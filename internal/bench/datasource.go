@@ -1,0 +1,126 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+// dataSourceResult is what reading appxchange_oauth_clients over many clients cost.
+type dataSourceResult struct {
+	clients int
+	samples []sample
+}
+
+// readDataSource makes n OAuth clients through the API, then measures a plan that
+// reads them all with the appxchange_oauth_clients data source, reps times.
+func (m *measurer) readDataSource(ctx context.Context, n, reps int) (*dataSourceResult, error) {
+	api, err := client.New(client.Config{BaseURL: m.sb.url + "/management/v1", AccessToken: "acme-admin-token"})
+	if err != nil {
+		return nil, err
+	}
+	before, err := api.AllOAuthClients(ctx, client.OAuthClientFilter{})
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := makeClients(ctx, api, n); err != nil {
+		return nil, err
+	}
+	m.progress("made %d OAuth clients through the API in %s", n, since(start))
+	want := len(before) + n
+
+	dir := filepath.Join(m.dir, "workspaces", fmt.Sprintf("data-source-%d", n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	config := fmt.Sprintf(`terraform {
+  required_providers {
+    appxchange = { source = "hashicorp/appxchange" }
+  }
+}
+
+%s
+data "appxchange_oauth_clients" "all" {}
+
+output "count" {
+  value = length(data.appxchange_oauth_clients.all.ids)
+}
+`, providerBlock(m.sb.url))
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		return nil, err
+	}
+	res := &dataSourceResult{clients: want}
+	read := phase{name: "read", args: []string{"apply", "-auto-approve"}}
+	for rep := range reps {
+		m.progress("data source over %d OAuth clients, repetition %d of %d", want, rep+1, reps)
+		if err := m.sb.resetStats(ctx); err != nil {
+			return nil, err
+		}
+		got, err := m.cli.run(ctx, dir, read)
+		if err != nil {
+			return nil, err
+		}
+		st, err := m.sb.stats(ctx)
+		if err != nil {
+			return nil, err
+		}
+		res.samples = append(res.samples, sample{measured: got, requests: st.Requests})
+		out, err := m.cli.output(ctx, dir, "output", "-json", "count")
+		if err != nil {
+			return nil, err
+		}
+		var count int
+		if err := json.Unmarshal(out, &count); err != nil || count != want {
+			return nil, fmt.Errorf("the data source read %s OAuth clients, not %d", out, want)
+		}
+	}
+	return res, nil
+}
+
+// makeClients makes n OAuth clients on the seeded connectors, eight at a time.
+func makeClients(ctx context.Context, api *client.Client, n int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errs := make(chan error, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for i := range next {
+				c := connectors[i%len(connectors)]
+				_, err := api.CreateOAuthClient(ctx, &client.OAuthClientInput{
+					Name: fmt.Sprintf("listed-%05d", i), ConnectorID: c.id, ConnectionDefinitionKey: c.definition,
+					ClientID: fmt.Sprintf("listed-app-%05d", i), ClientSecret: fmt.Sprintf("listed-secret-%05d", i),
+					Scopes: []string{"openid"},
+				})
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return fmt.Errorf("making OAuth clients for the data source: %w", err)
+	}
+	return ctx.Err()
+}
