@@ -20,6 +20,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
+	if !debug {
+		provider.QuietDiscardedLogs()
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/appxchange/appxchange",
 		Debug:   debug,

@@ -35,6 +35,9 @@ type Options struct {
 	Dir string
 	// Repo is the repository root, where the binaries are built from.
 	Repo string
+	// ProfileDir, when set, gets a CPU and an allocation profile of every provider
+	// process: the provider is built from internal/bench/testdata/profiled-provider.
+	ProfileDir string
 	// Progress receives a line per step.
 	Progress io.Writer
 }
@@ -71,8 +74,12 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 
 	bin := filepath.Join(opt.Dir, "bin")
 	progress("building the provider, the do-nothing plugin and the sandbox into %s", bin)
+	providerPackage := "."
+	if opt.ProfileDir != "" {
+		providerPackage = "./internal/bench/testdata/profiled-provider"
+	}
 	builds := [][]string{
-		{filepath.Join(bin, providerVariant.plugin), "."},
+		{filepath.Join(bin, providerVariant.plugin), providerPackage},
 		{filepath.Join(bin, noopVariant.plugin), "./internal/bench/testdata/noop-provider"},
 		{filepath.Join(bin, "appxchange-sandbox"), "./internal/sandbox/cmd/appxchange-sandbox"},
 	}
@@ -98,6 +105,9 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	c, err := newCLI(opt.CLI, opt.Dir, standIn, bin, opt.Parallelism)
 	if err != nil {
 		return nil, err
+	}
+	if opt.ProfileDir != "" {
+		c.env = append(c.env, "APPXCHANGE_BENCH_PROFILE_DIR="+opt.ProfileDir)
 	}
 	res := &Results{Counts: opt.Counts, Reps: opt.Reps, Commands: map[cell][]sample{}}
 	version, err := c.output(ctx, opt.Dir, "version")

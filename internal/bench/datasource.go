@@ -42,7 +42,7 @@ func (m *measurer) readDataSource(ctx context.Context, n, reps int) (*dataSource
 	}
 	config := fmt.Sprintf(`terraform {
   required_providers {
-    appxchange = { source = "hashicorp/appxchange" }
+    appxchange = { source = "appxchange/appxchange" }
   }
 }
 

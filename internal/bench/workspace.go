@@ -30,7 +30,7 @@ var (
 	providerVariant = variant{
 		key: "provider", title: "appxchange", plugin: "terraform-provider-appxchange",
 		config: func(n int, apiURL string) string {
-			return pluginConfig(n, "appxchange", "hashicorp/appxchange", providerBlock(apiURL))
+			return pluginConfig(n, "appxchange", "appxchange/appxchange", providerBlock(apiURL))
 		},
 	}
 	variants = []variant{coreVariant, noopVariant, providerVariant}
@@ -140,7 +140,7 @@ func newCLI(path, dir, standIn, pluginDir string, parallelism int) (*cli, error)
 	rc := filepath.Join(dir, "terraformrc")
 	err := os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
   dev_overrides {
-    "hashicorp/appxchange" = %[1]q
+    "appxchange/appxchange" = %[1]q
     "bench/noop"           = %[1]q
   }
   direct {}

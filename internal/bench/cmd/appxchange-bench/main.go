@@ -1,7 +1,7 @@
 // Command appxchange-bench measures the provider against Terraform's own floor and
 // prints a markdown report (see package bench). `make bench` runs it.
 //
-//	appxchange-bench -cli PATH [-n 100,1000] [-reps 5] [-parallelism 0] [-data-source 10000] [-out FILE] [-keep]
+//	appxchange-bench -cli PATH [-n 100,1000] [-reps 5] [-parallelism 0] [-data-source 10000] [-out FILE] [-profile DIR] [-keep]
 package main
 
 import (
@@ -33,6 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	parallelism := fs.Int("parallelism", 0, "the CLI's -parallelism; 0 keeps its default")
 	dataSource := fs.Int("data-source", 10000, "OAuth clients read by the data source; 0 skips it")
 	outPath := fs.String("out", "", "also write the report to this file")
+	profile := fs.String("profile", "", "write CPU and allocation profiles of every provider process into this directory")
 	keep := fs.Bool("keep", false, "keep the work directory (binaries, workspaces, logs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -56,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := bench.Run(ctx, bench.Options{
 		CLI: *cliPath, Counts: ns, Reps: *reps, Parallelism: *parallelism, DataSourceClients: *dataSource,
-		Dir: dir, Repo: repo, Progress: stderr,
+		Dir: dir, Repo: repo, ProfileDir: *profile, Progress: stderr,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "appxchange-bench: %v\nappxchange-bench: the work directory is kept: %s\n", err, dir)
