@@ -1,9 +1,9 @@
 package provider
 
 import (
-	"os"
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
