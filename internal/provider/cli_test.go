@@ -349,57 +349,75 @@ func TestAccCLI_examplesValidate(t *testing.T) {
 	}
 }
 
-// TestAccCLI_planReadsEachConnectorOnce: the definition checks of many OAuth clients
-// share one read of each connector per provider process, and a plan without refresh
-// reads nothing else (one token for the service account aside).
+// exitCode is the exit status of a CLI run: 0, or what the error says.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // the error of exec's Run is an *ExitError itself, never wrapped
+		return exit.ExitCode()
+	}
+	return -1
+}
+
+// TestAccCLI_planReadsEachConnectorOnce: a plan of unchanged OAuth clients reads
+// nothing but the clients themselves (and nothing at all without refresh), and the
+// definition checks of many changed clients share one read of each connector per
+// provider process.
 func TestAccCLI_planReadsEachConnectorOnce(t *testing.T) {
 	sb := startSandbox(t)
 	w := newCLIWorkspace(t)
-	var config strings.Builder
-	config.WriteString(sb.cliServiceAccountConfig())
-	for i := range 6 {
-		fmt.Fprintf(&config, `
-resource "appxchange_oauth_client" "procore_%d" {
-  name                  = "procore %d"
-  connector_id          = %q
+	configure := func(name string) {
+		var config strings.Builder
+		config.WriteString(sb.cliServiceAccountConfig())
+		for i := range 6 {
+			fmt.Fprintf(&config, `
+resource "appxchange_oauth_client" "procore_%[1]d" {
+  name                  = "procore %[1]d %[2]s"
+  connector_id          = %[3]q
   connection_definition = "oAuth2CodeFlow"
-  client_id             = "procore-%d"
+  client_id             = "procore-%[1]d"
 }
 
-resource "appxchange_oauth_client" "powerbi_%d" {
-  name                  = "powerbi %d"
-  connector_id          = %q
+resource "appxchange_oauth_client" "powerbi_%[1]d" {
+  name                  = "powerbi %[1]d %[2]s"
+  connector_id          = %[4]q
   connection_definition = "oAuth2ClientCredentials"
-  client_id             = "powerbi-%d"
-  client_secret         = "secret-%d"
+  client_id             = "powerbi-%[1]d"
+  client_secret         = "secret-%[1]d"
 }
-`, i, i, procoreID, i, i, i, powerbiID, i, i)
+`, i, name, procoreID, powerbiID)
+		}
+		w.write("main.tf", config.String())
 	}
-	w.write("main.tf", config.String())
+	configure("first")
 	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")
 
 	for _, c := range []struct {
-		args []string
-		want map[string]int
+		name    string
+		args    []string
+		changes bool
+		want    map[string]int
 	}{
-		{[]string{"plan", "-refresh=false"}, map[string]int{
-			"GET /management/v1/connectors/{id} 200": 2,
-			"POST /oauth/token 200":                  1,
-		}},
-		{[]string{"plan"}, map[string]int{
-			"GET /management/v1/connectors/{id} 200":    2,
+		{"first", []string{"plan", "-refresh=false"}, false, map[string]int{}},
+		{"first", []string{"plan"}, false, map[string]int{
 			"GET /management/v1/oauth-clients/{id} 200": 12,
 			"POST /oauth/token 200":                     1,
 		}},
+		{"renamed", []string{"plan", "-refresh=false"}, true, map[string]int{
+			"GET /management/v1/connectors/{id} 200": 2,
+			"POST /oauth/token 200":                  1,
+		}},
 	} {
+		configure(c.name)
 		sb.resetStats(t)
-		out := w.mustRun(append(c.args, "-no-color", "-input=false", "-detailed-exitcode")...)
-		if !strings.Contains(out, "No changes.") {
-			t.Errorf("terraform %s planned changes:\n%s", strings.Join(c.args, " "), tail(out, 40))
+		out, err := w.run(append(c.args, "-no-color", "-input=false", "-detailed-exitcode")...)
+		if code := exitCode(err); (code == 2) != c.changes || (code != 0 && code != 2) {
+			t.Errorf("terraform %s with the names %q exited %d (changes expected: %t):\n%s", strings.Join(c.args, " "), c.name, code, c.changes, tail(out, 40))
 		}
 		got := sb.stats(t).Requests
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("terraform %s made the requests %v, want %v", strings.Join(c.args, " "), got, c.want)
+			t.Errorf("terraform %s with the names %q made the requests %v, want %v", strings.Join(c.args, " "), c.name, got, c.want)
 		}
 	}
 	w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false")

@@ -242,6 +242,9 @@ func (r *oauthClientResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
+	if unchanged(ctx, req) {
+		return
+	}
 	var config, plan oauthClientModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -312,6 +315,35 @@ func (r *oauthClientResource) ModifyPlan(ctx context.Context, req resource.Modif
 					"Remove public, or set it to false.", conn.Key, conn.OwnerAccountID, me.AccountID))
 		}
 	}
+}
+
+// unchanged reports whether the plan Terraform proposes is the state itself, and
+// ModifyPlan would keep it so: a client that the configuration leaves as it is, which
+// is nearly every client in a large state. ModifyPlan then does nothing else, with no
+// decoding of the configuration, plan and state. Only one case of an unchanged
+// proposal would be changed: a token_url or client_authentication that the
+// configuration set at the last apply and no longer sets goes back to its default.
+func unchanged(ctx context.Context, req resource.ModifyPlanRequest) bool {
+	if req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw) {
+		return false
+	}
+	before, d := getConfiguredDefaults(ctx, req.Private)
+	if d.HasError() {
+		return false // the full plan reports it
+	}
+	for _, attr := range []struct {
+		name       string
+		configured bool
+	}{{"token_url", before.TokenURL}, {"client_authentication", before.ClientAuthentication}} {
+		if !attr.configured {
+			continue
+		}
+		var v types.String
+		if d := req.Config.GetAttribute(ctx, path.Root(attr.name), &v); d.HasError() || v.IsNull() {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

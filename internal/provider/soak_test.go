@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,17 +65,6 @@ func expectServerHolds(t *testing.T, sb *sandboxProcess, wantClients, wantConnec
 	if len(connectors) != wantConnectors {
 		t.Errorf("the server holds %d connectors of acme's; want %d", len(connectors), wantConnectors)
 	}
-}
-
-// exitCode is the exit status of a CLI run: 0, or what the error says.
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // the error of exec's Run is an *ExitError itself, never wrapped
-		return exit.ExitCode()
-	}
-	return -1
 }
 
 // newSoakWorkspace is a CLI workspace without the trace log, which for a hundred
