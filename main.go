@@ -3,11 +3,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/provider"
 )
@@ -23,10 +22,11 @@ func main() {
 	if !debug {
 		provider.QuietDiscardedLogs()
 	}
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/appxchange/appxchange",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve("registry.terraform.io/appxchange/appxchange", provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
@@ -34,7 +33,7 @@ const (
 )
 
 var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"appxchange": providerserver.NewProtocol6WithError(New("test")()),
+	"appxchange": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 func TestMain(m *testing.M) {

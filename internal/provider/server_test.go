@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"weak"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+type requestValueKey struct{}
+
+// keeper is a server that, like terraform-plugin-framework's, keeps the context of
+// every call after the call returns.
+type keeper struct {
+	tfprotov6.ProviderServer
+	kept []context.Context
+	seen any // the request value the call saw
+}
+
+func (k *keeper) ReadResource(ctx context.Context, _ *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	k.seen = ctx.Value(requestValueKey{})
+	k.kept = append(k.kept, ctx)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return &tfprotov6.ReadResourceResponse{}, nil
+}
+
+// TestReleasingServerLetsGoOfCallContexts: a server that keeps each call's context
+// keeps, behind releasingServer, nothing of what the call's context held.
+func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		wrap     func(*keeper) tfprotov6.ProviderServer
+		released bool
+	}{
+		{"without releasing", func(k *keeper) tfprotov6.ProviderServer { return k }, false},
+		{"with releasing", func(k *keeper) tfprotov6.ProviderServer { return releasingServer{k} }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := &keeper{}
+			server := tc.wrap(k)
+			value := new([1 << 20]byte) // what a call's context carries: loggers, request data
+			gone := weak.Make(value)
+			ctx := context.WithValue(t.Context(), requestValueKey{}, value)
+			if _, err := server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{}); err != nil {
+				t.Fatalf("the call failed: %v", err)
+			}
+			if k.seen != any(value) {
+				t.Fatal("the call did not see its context's value")
+			}
+			k.seen, ctx, value = nil, nil, nil
+			runtime.GC()
+			if released := gone.Value() == nil; released != tc.released {
+				t.Errorf("the call's context value released: %t, want %t", released, tc.released)
+			}
+			if tc.released {
+				kept := k.kept[0]
+				if kept.Value(requestValueKey{}) != nil || !errors.Is(kept.Err(), context.Canceled) {
+					t.Errorf("a released context still has its values (%v) or has not ended (%v)", kept.Value(requestValueKey{}), kept.Err())
+				}
+			}
+		})
+	}
+}
+
+// TestReleasableContextFollowsItsParent: until released, the context ends with its
+// parent, and contexts made from it do too.
+func TestReleasableContextFollowsItsParent(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(t.Context(), requestValueKey{}, "request"))
+	rc := newReleasableContext(parent)
+	child, stop := context.WithCancel(rc)
+	defer stop()
+	if rc.Value(requestValueKey{}) != "request" || rc.Err() != nil {
+		t.Fatalf("before release: value %v, err %v", rc.Value(requestValueKey{}), rc.Err())
+	}
+	cancel()
+	<-child.Done() // a context made from it ends with the parent
+	if !errors.Is(rc.Err(), context.Canceled) {
+		t.Errorf("after the parent ended: err %v", rc.Err())
+	}
+	rc.release()
+	if rc.Value(requestValueKey{}) != nil {
+		t.Error("after release the context still has its parent's values")
+	}
+}
