@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -227,6 +229,40 @@ func oauthClientDataAttributes() map[string]schema.Attribute {
 		"created_at": computed("When the OAuth client was created (RFC 3339)."),
 		"updated_at": computed("When the OAuth client was last changed (RFC 3339)."),
 	}
+}
+
+// oauthClientObjectType is the type of one element of appxchange_oauth_clients.
+var oauthClientObjectType = sync.OnceValue(func() types.ObjectType {
+	attrTypes := map[string]attr.Type{}
+	for name, a := range oauthClientDataAttributes() {
+		attrTypes[name] = a.GetType()
+	}
+	return types.ObjectType{AttrTypes: attrTypes}
+})
+
+// object is the client as an element of appxchange_oauth_clients. A list of thousands
+// is built from these values directly, which costs a fraction of what converting
+// structs by reflection does.
+func (m *oauthClientDataModel) object() (types.Object, diag.Diagnostics) {
+	return types.ObjectValue(oauthClientObjectType().AttrTypes, map[string]attr.Value{
+		"id":                       m.ID,
+		"name":                     m.Name,
+		"connector_id":             m.ConnectorID,
+		"connection_definition":    m.ConnectionDefinition,
+		"client_id":                m.ClientID,
+		"client_secret_set":        m.ClientSecretSet,
+		"client_secret_expires_at": m.ClientSecretExpiresAt,
+		"authorization_url":        m.AuthorizationURL,
+		"token_url":                m.TokenURL,
+		"refresh_url":              m.RefreshURL,
+		"scopes":                   m.Scopes,
+		"prompts":                  m.Prompts,
+		"client_authentication":    m.ClientAuthentication,
+		"public":                   m.Public,
+		"account_id":               m.AccountID,
+		"created_at":               m.CreatedAt,
+		"updated_at":               m.UpdatedAt,
+	})
 }
 
 // fromAPI sets every attribute from the API's client; values the API omits are null.

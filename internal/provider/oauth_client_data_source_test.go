@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -272,7 +273,7 @@ func TestOAuthClientDataModelsMatchSchemas(t *testing.T) {
 	}{
 		{"appxchange_oauth_client", NewOAuthClientDataSource(), &oneClient, &oauthClientDataModel{}},
 		{"appxchange_oauth_clients", NewOAuthClientsDataSource(), &oauthClientsDataSourceModel{
-			OAuthClients: []oauthClientDataModel{oneClient},
+			OAuthClients: oneClientList(t, &oneClient),
 			IDs:          types.ListNull(types.StringType),
 		}, &oauthClientsDataSourceModel{}},
 	} {
@@ -291,6 +292,20 @@ func TestOAuthClientDataModelsMatchSchemas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oneClientList is a list of one client, as appxchange_oauth_clients holds them.
+func oneClientList(t *testing.T, m *oauthClientDataModel) types.List {
+	t.Helper()
+	object, diags := m.object()
+	if diags.HasError() {
+		t.Fatalf("the client is not an element of appxchange_oauth_clients: %v", diags)
+	}
+	list, diags := types.ListValue(oauthClientObjectType(), []attr.Value{object})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return list
 }
 
 // seedOAuthClient creates an OAuth client through the API, beside Terraform.

@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -26,12 +28,12 @@ type oauthClientsDataSource struct {
 }
 
 type oauthClientsDataSourceModel struct {
-	ConnectorID          types.String           `tfsdk:"connector_id"`
-	ConnectionDefinition types.String           `tfsdk:"connection_definition"`
-	Public               types.Bool             `tfsdk:"public"`
-	Search               types.String           `tfsdk:"search"`
-	OAuthClients         []oauthClientDataModel `tfsdk:"oauth_clients"`
-	IDs                  types.List             `tfsdk:"ids"`
+	ConnectorID          types.String `tfsdk:"connector_id"`
+	ConnectionDefinition types.String `tfsdk:"connection_definition"`
+	Public               types.Bool   `tfsdk:"public"`
+	Search               types.String `tfsdk:"search"`
+	OAuthClients         types.List   `tfsdk:"oauth_clients"`
+	IDs                  types.List   `tfsdk:"ids"`
 }
 
 func (d *oauthClientsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -91,15 +93,23 @@ func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRe
 		resp.Diagnostics.AddError("Unable to List OAuth Clients", fmt.Sprintf("Listing the OAuth clients failed: %s", err))
 		return
 	}
-	state.OAuthClients = make([]oauthClientDataModel, len(list))
-	ids := make([]string, len(list))
+	objects := make([]attr.Value, len(list))
+	ids := make([]attr.Value, len(list))
 	for i := range list {
-		resp.Diagnostics.Append(state.OAuthClients[i].fromAPI(ctx, &list[i])...)
-		ids[i] = list[i].ID
+		var one oauthClientDataModel
+		resp.Diagnostics.Append(one.fromAPI(ctx, &list[i])...)
+		object, diags := one.object()
+		resp.Diagnostics.Append(diags...)
+		objects[i], ids[i] = object, types.StringValue(list[i].ID)
 	}
-	idList, diags := types.ListValueFrom(ctx, types.StringType, ids)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var diags diag.Diagnostics
+	state.OAuthClients, diags = types.ListValue(oauthClientObjectType(), objects)
 	resp.Diagnostics.Append(diags...)
-	state.IDs = idList
+	state.IDs, diags = types.ListValue(types.StringType, ids)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -5,14 +5,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/provider"
 )
@@ -31,9 +30,7 @@ func main() {
 	if err := pprof.StartCPUProfile(cpu); err != nil {
 		log.Fatal(err)
 	}
-	err = providerserver.Serve(context.Background(), provider.New("profiled"), providerserver.ServeOpts{
-		Address: "registry.terraform.io/appxchange/appxchange",
-	})
+	err = tf6server.Serve("registry.terraform.io/appxchange/appxchange", provider.NewServer("profiled"))
 	pprof.StopCPUProfile()
 	cpu.Close()
 	if heap, herr := os.Create(name("allocs")); herr == nil {
