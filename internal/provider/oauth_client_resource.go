@@ -406,6 +406,7 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 			fmt.Sprintf("Reading the OAuth client %q failed: %s", id, err))
 		return
 	}
+	prior := state
 	state.fromAPI(ctx, got, &resp.Diagnostics)
 	if !got.ClientSecretSet {
 		// The secret was cleared outside Terraform: forget what was sent, so that the
@@ -413,7 +414,9 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 		state.ClientSecret = types.StringNull()
 		state.ClientSecretWOVersion = types.Int64Null()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if pending != nil || !sameModel(&prior, &state) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, got.ETag)...)
 	if pending != nil {
 		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)

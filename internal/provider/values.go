@@ -2,14 +2,29 @@ package provider
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
 )
+
+// sameModel reports whether two models, structs whose fields are all attr.Value, hold
+// equal values. A Read that finds the object as the state has it need not write the
+// state again, which for a model of twenty attributes costs more than the API call.
+func sameModel[M any](a, b *M) bool {
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := range va.NumField() {
+		if !va.Field(i).Interface().(attr.Value).Equal(vb.Field(i).Interface().(attr.Value)) {
+			return false
+		}
+	}
+	return true
+}
 
 // optionalString is null for the empty string, which the API omits.
 func optionalString(s string) types.String {
