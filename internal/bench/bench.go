@@ -99,7 +99,11 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer sb.stop()
+	defer func() {
+		if err := sb.stop(); err != nil {
+			progress("the sandbox exited with %v; its log: %s", err, filepath.Join(opt.Dir, "sandbox.log"))
+		}
+	}()
 	progress("sandbox on %s", sb.url)
 
 	c, err := newCLI(opt.CLI, opt.Dir, standIn, bin, opt.Parallelism)

@@ -5,6 +5,9 @@ import (
 	"syscall"
 )
 
+// peakRSSMeasured: the peak RSS of plugins is measured here.
+const peakRSSMeasured = true
+
 // peakRSS is a finished process's peak resident set size in bytes.
 func peakRSS(ps *os.ProcessState) int64 {
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {

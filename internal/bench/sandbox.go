@@ -56,27 +56,28 @@ func startSandbox(binary, dataPath, logPath string) (*sandbox, error) {
 	select {
 	case line, ok := <-first:
 		if !ok || !strings.HasPrefix(line, listeningPrefix) {
-			sb.stop()
+			_ = sb.stop() // it failed already
 			return nil, fmt.Errorf("the sandbox did not start (first line %q); see %s", line, logPath)
 		}
 		sb.url = strings.TrimPrefix(line, listeningPrefix)
 	case <-time.After(30 * time.Second):
-		sb.stop()
+		_ = sb.stop() // it failed already
 		return nil, fmt.Errorf("the sandbox did not start within 30s; see %s", logPath)
 	}
 	return sb, nil
 }
 
-// stop ends the sandbox with SIGTERM, as a user would, and waits for it.
-func (sb *sandbox) stop() {
+// stop ends the sandbox with SIGTERM, as a user would, and returns how it exited.
+func (sb *sandbox) stop() error {
 	if err := sb.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		_ = sb.cmd.Process.Kill()
 	}
 	select {
-	case <-sb.done:
+	case err := <-sb.done:
+		return err
 	case <-time.After(10 * time.Second):
 		_ = sb.cmd.Process.Kill()
-		<-sb.done
+		return <-sb.done
 	}
 }
 

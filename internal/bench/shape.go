@@ -32,7 +32,7 @@ type providersSchema struct {
 // checkSameShape refuses to measure when the do-nothing plugin's resource no longer
 // has the attributes of appxchange_oauth_client, as the CLI sees them.
 func (m *measurer) checkSameShape(ctx context.Context) error {
-	real, err := m.resourceShape(ctx, providerVariant, "appxchange_oauth_client")
+	provider, err := m.resourceShape(ctx, providerVariant, "appxchange_oauth_client")
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (m *measurer) checkSameShape(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if diff := shapeDiff(real, noop); diff != "" {
+	if diff := shapeDiff(provider, noop); diff != "" {
 		return fmt.Errorf("the do-nothing plugin's noop_oauth_client differs from appxchange_oauth_client: %s; "+
 			"change internal/bench/testdata/noop-provider to match", diff)
 	}

@@ -52,7 +52,7 @@ func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
 			if k.seen != any(value) {
 				t.Fatal("the call did not see its context's value")
 			}
-			k.seen, ctx, value = nil, nil, nil
+			k.seen = nil
 			runtime.GC()
 			if released := gone.Value() == nil; released != tc.released {
 				t.Errorf("the call's context value released: %t, want %t", released, tc.released)

@@ -19,7 +19,9 @@ import (
 func sameModel[M any](a, b *M) bool {
 	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
 	for i := range va.NumField() {
-		if !va.Field(i).Interface().(attr.Value).Equal(vb.Field(i).Interface().(attr.Value)) {
+		x, okX := va.Field(i).Interface().(attr.Value)
+		y, okY := vb.Field(i).Interface().(attr.Value)
+		if !okX || !okY || !x.Equal(y) {
 			return false
 		}
 	}

@@ -1,0 +1,187 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for the plugins, as the benchmark's own
+// executable does when the smoke test runs it.
+func TestMain(m *testing.M) {
+	if StandsInForPlugin() {
+		os.Exit(ServePlugin())
+	}
+	os.Exit(m.Run())
+}
+
+// TestAccBench_smallRun runs the whole benchmark, small, through the CLI of make
+// test: every command of the three variants, the request counts, the peak memory of
+// the plugins and the data source. The request targets hold at any size, so they
+// must hold here; times at this size mean nothing and are not checked.
+func TestAccBench_smallRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the CLI; make test runs it")
+	}
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if cli == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set: run make test")
+	}
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress strings.Builder
+	res, err := Run(t.Context(), Options{
+		CLI: cli, Counts: []int{3}, Reps: 1, DataSourceClients: 25, Dir: t.TempDir(), Repo: repo, Progress: &progress,
+	})
+	if err != nil {
+		t.Fatalf("the benchmark failed: %v\n%s", err, progress.String())
+	}
+	var report strings.Builder
+	if failed := Report(&report, res); len(failed) > 0 {
+		t.Errorf("request targets not met:\n%s\n\n%s", strings.Join(failed, "\n"), report.String())
+	}
+	for _, v := range variants {
+		for _, ph := range phases {
+			samples := res.Commands[cell{3, v.key, ph.name}]
+			if len(samples) != 1 || samples[0].elapsed <= 0 {
+				t.Errorf("%s %s: %d samples, want 1 with a time", v.title, ph.name, len(samples))
+				continue
+			}
+			if v.plugin != "" && (processes(samples) == 0 || (peak(samples) == 0 && peakRSSMeasured)) {
+				t.Errorf("%s %s: no plugin process measured (%d processes, peak %d bytes)", v.title, ph.name, processes(samples), peak(samples))
+			}
+		}
+	}
+	if res.DataSource == nil || res.DataSource.clients < 25 {
+		t.Errorf("the data source read %+v, want at least the 25 clients made", res.DataSource)
+	}
+	for _, want := range []string{"| apply |", "| plan -refresh=false |", "| destroy |", "### Data source over", "### Targets"} {
+		if !strings.Contains(report.String(), want) {
+			t.Errorf("the report has no %q:\n%s", want, report.String())
+		}
+	}
+	t.Logf("bench smoke run:\n%s", report.String())
+}
+
+// results makes Results of one command per variant and phase at n resources, with
+// the given API requests for the provider's commands.
+func results(n int, requests map[string]map[string]int) *Results {
+	r := &Results{CLIVersion: "Terraform v0.0.0", Counts: []int{n}, Reps: 1, Commands: map[cell][]sample{}}
+	for i, v := range variants {
+		for _, ph := range phases {
+			s := sample{measured: measured{elapsed: time.Duration(i+1) * time.Second, peakRSS: []int64{0, 40 << 20}}}
+			if v.key == providerVariant.key {
+				s.requests = requests[ph.name]
+			}
+			r.Commands[cell{n, v.key, ph.name}] = []sample{s}
+		}
+	}
+	return r
+}
+
+// ideal is what the provider's commands ask of the API at n resources, at best.
+func ideal(n int) map[string]map[string]int {
+	return map[string]map[string]int{
+		"apply":               {routeCreate + " 201": n, routeToken + " 200": 2, routeConnector + " 200": 4},
+		"plan":                {routeRead + " 200": n, routeToken + " 200": 1},
+		"plan -refresh=false": {},
+		"destroy":             {routeRead + " 200": n, routeDelete + " 204": n, routeToken + " 200": 2},
+	}
+}
+
+func TestReportKeepsRequestTargets(t *testing.T) {
+	var out strings.Builder
+	if failed := Report(&out, results(10, ideal(10))); len(failed) > 0 {
+		t.Fatalf("the ideal requests failed targets: %v\n%s", failed, out.String())
+	}
+	for _, want := range []string{
+		"| apply | 1.00 s | 2.00 s | 3.00 s | 1.50 | 3.00 |",
+		"| apply | 1.000 | 0.000 | 0.000 | 0.000 | 2 | 0 | 4 | 0 | 0 | 2 | 40 MiB | 40 MiB |",
+		"N=10 plan within 1.15× of do-nothing plugin: 1.50× (**not met**)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report has no line %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestReportFailsBrokenRequestTargets(t *testing.T) {
+	for name, breakIt := range map[string]func(map[string]map[string]int){
+		"a create per client twice": func(r map[string]map[string]int) { r["apply"][routeCreate+" 201"] = 20 },
+		"a read without refresh":    func(r map[string]map[string]int) { r["plan -refresh=false"][routeRead+" 200"] = 1 },
+		"a token per client":        func(r map[string]map[string]int) { r["plan"][routeToken+" 200"] = 10 },
+		"a connector per client":    func(r map[string]map[string]int) { r["plan"][routeConnector+" 200"] = 10 },
+		"a refused request":         func(r map[string]map[string]int) { r["destroy"][routeDelete+" 412"] = 1 },
+		"a request of another kind": func(r map[string]map[string]int) { r["plan"][routeList+" 200"] = 1 },
+		"a delete missing":          func(r map[string]map[string]int) { r["destroy"][routeDelete+" 204"] = 9 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			requests := ideal(10)
+			breakIt(requests)
+			var out strings.Builder
+			if failed := Report(&out, results(10, requests)); len(failed) == 0 {
+				t.Errorf("no target failed:\n%s", out.String())
+			}
+		})
+	}
+}
+
+func TestMedian(t *testing.T) {
+	s := func(ds ...time.Duration) []sample {
+		out := make([]sample, len(ds))
+		for i, d := range ds {
+			out[i].elapsed = d
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		samples []sample
+		want    time.Duration
+	}{
+		{s(3, 1, 2), 2},
+		{s(4, 1, 3, 2), 2}, // (2+3)/2 in integer nanoseconds
+		{s(7), 7},
+		{nil, 0},
+	} {
+		if got := median(tc.samples); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.samples, got, tc.want)
+		}
+	}
+}
+
+func TestShapeDiff(t *testing.T) {
+	str := attributeShape{Type: []byte(`"string"`), Optional: true}
+	want := map[string]attributeShape{"name": str, "secret": {Type: []byte(`"string"`), Optional: true, Sensitive: true}}
+	if d := shapeDiff(want, map[string]attributeShape{"name": str, "secret": want["secret"]}); d != "" {
+		t.Errorf("equal shapes differ: %s", d)
+	}
+	got := shapeDiff(want, map[string]attributeShape{"name": str, "secret": str, "extra": str})
+	for _, part := range []string{"secret is", "extra is extra"} {
+		if !strings.Contains(got, part) {
+			t.Errorf("the difference %q does not say %q", got, part)
+		}
+	}
+	if d := shapeDiff(want, map[string]attributeShape{"name": str}); !strings.Contains(d, "secret is missing") {
+		t.Errorf("a missing attribute is not named: %q", d)
+	}
+}
+
+func TestPeakRSSFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rss")
+	if got, err := readPeakRSS(file); err != nil || got != nil {
+		t.Fatalf("no file: %v, %v", got, err)
+	}
+	for _, v := range []int64{100, 0, 300} {
+		if err := appendPeakRSS(file, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := readPeakRSS(file)
+	if err != nil || len(got) != 3 || got[0] != 100 || got[2] != 300 {
+		t.Errorf("read %v, %v; want [100 0 300]", got, err)
+	}
+}
