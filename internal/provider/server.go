@@ -55,6 +55,10 @@ func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6
 	return releasing(ctx, req, s.ProviderServer.ImportResourceState)
 }
 
+func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
+	return releasing(ctx, req, s.ProviderServer.GenerateResourceConfig)
+}
+
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
 	return releasing(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
 }
