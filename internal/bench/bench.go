@@ -38,7 +38,7 @@ type Options struct {
 	// ProfileDir, when set, gets a CPU and an allocation profile of every provider
 	// process: the provider is built from internal/bench/testdata/profiled-provider.
 	ProfileDir string
-	// Progress receives a line per step.
+	// Progress receives a line per step; nil discards them.
 	Progress io.Writer
 }
 
@@ -69,6 +69,9 @@ type sample struct {
 func Run(ctx context.Context, opt Options) (*Results, error) {
 	if opt.Reps < 1 || len(opt.Counts) == 0 {
 		return nil, errors.New("at least one resource count and one repetition are needed")
+	}
+	if opt.Progress == nil {
+		opt.Progress = io.Discard
 	}
 	progress := func(format string, args ...any) { fmt.Fprintf(opt.Progress, "bench: "+format+"\n", args...) }
 
