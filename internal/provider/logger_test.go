@@ -53,6 +53,16 @@ func TestQuietDiscardedLogs(t *testing.T) {
 			want: map[string]string{"TF_LOG": "debug"},
 		},
 		{
+			name: "TF_LOG off",
+			set:  map[string]string{"TF_LOG": "off"},
+			want: map[string]string{"TF_LOG": "off", "TF_LOG_PROVIDER": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+		},
+		{
+			name: "TF_LOG_PROVIDER off overrides TF_LOG",
+			set:  map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "Off"},
+			want: map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "Off", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+		},
+		{
 			name: "TF_LOG_PROVIDER shows logs",
 			set:  map[string]string{"TF_LOG_PROVIDER": "INFO"},
 			want: map[string]string{"TF_LOG_PROVIDER": "INFO"},
