@@ -16,7 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"time"
+	"strings"
 )
 
 // Options are what a run measures, and where.
@@ -121,7 +121,7 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.CLIVersion = firstLine(string(version))
+	res.CLIVersion, _, _ = strings.Cut(string(version), "\n")
 
 	m := &measurer{cli: c, sb: sb, dir: opt.Dir, progress: progress}
 	if err := m.checkSameShape(ctx); err != nil {
@@ -223,15 +223,3 @@ func standInDir(dir string) (string, error) {
 	}
 	return standIn, nil
 }
-
-func firstLine(s string) string {
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
-	}
-	return s
-}
-
-// since is a helper for progress lines.
-func since(start time.Time) string { return time.Since(start).Round(10 * time.Millisecond).String() }

@@ -33,7 +33,7 @@ func (m *measurer) readDataSource(ctx context.Context, n, reps int) (*dataSource
 	if err := makeClients(ctx, api, n); err != nil {
 		return nil, err
 	}
-	m.progress("made %d OAuth clients through the API in %s", n, since(start))
+	m.progress("made %d OAuth clients through the API in %s", n, time.Since(start).Round(10*time.Millisecond))
 	want := len(before) + n
 
 	dir := filepath.Join(m.dir, "workspaces", fmt.Sprintf("data-source-%d", n))
