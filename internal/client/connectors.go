@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 )
@@ -58,9 +59,19 @@ func (c *Client) ListConnectors(ctx context.Context, f ConnectorFilter, p PageOp
 
 // AllConnectors reads every page of the connectors the caller can read.
 func (c *Client) AllConnectors(ctx context.Context, f ConnectorFilter) ([]Connector, error) {
-	return all(ctx, func(ctx context.Context, index int) (*Page[Connector], error) {
+	return all(ctx, c.connectorPage(f))
+}
+
+// ConnectorPages reads the pages of the connectors the caller can read one at a
+// time, yielding each page's connectors, or the error that ends the reading.
+func (c *Client) ConnectorPages(ctx context.Context, f ConnectorFilter) iter.Seq2[[]Connector, error] {
+	return pages(ctx, c.connectorPage(f))
+}
+
+func (c *Client) connectorPage(f ConnectorFilter) func(context.Context, int) (*Page[Connector], error) {
+	return func(ctx context.Context, index int) (*Page[Connector], error) {
 		return c.ListConnectors(ctx, f, PageOptions{PageIndex: index, PageSize: c.pageSize})
-	})
+	}
 }
 
 // CreateConnector registers a connector owned by the caller's account. When its

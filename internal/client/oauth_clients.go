@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,9 +40,19 @@ func (c *Client) ListOAuthClients(ctx context.Context, f OAuthClientFilter, p Pa
 
 // AllOAuthClients reads every page of the OAuth clients the caller can read.
 func (c *Client) AllOAuthClients(ctx context.Context, f OAuthClientFilter) ([]OAuthClient, error) {
-	return all(ctx, func(ctx context.Context, index int) (*Page[OAuthClient], error) {
+	return all(ctx, c.oauthClientPage(f))
+}
+
+// OAuthClientPages reads the pages of the OAuth clients the caller can read one at a
+// time, yielding each page's clients, or the error that ends the reading.
+func (c *Client) OAuthClientPages(ctx context.Context, f OAuthClientFilter) iter.Seq2[[]OAuthClient, error] {
+	return pages(ctx, c.oauthClientPage(f))
+}
+
+func (c *Client) oauthClientPage(f OAuthClientFilter) func(context.Context, int) (*Page[OAuthClient], error) {
+	return func(ctx context.Context, index int) (*Page[OAuthClient], error) {
 		return c.ListOAuthClients(ctx, f, PageOptions{PageIndex: index, PageSize: c.pageSize})
-	})
+	}
 }
 
 // CreateOAuthClient creates an OAuth client in the caller's account. When its answer

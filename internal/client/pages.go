@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/url"
 	"strconv"
 )
@@ -15,17 +16,36 @@ const maxPages = 10_000
 // page size, or until totalItems items have been read.
 func all[T any](ctx context.Context, fetch func(ctx context.Context, pageIndex int) (*Page[T], error)) ([]T, error) {
 	var items []T
-	for index := range maxPages {
-		page, err := fetch(ctx, index)
+	for page, err := range pages(ctx, fetch) {
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, page.Items...)
-		if len(page.Items) == 0 || len(page.Items) < page.PageSize || len(items) >= page.TotalItems {
-			return items, nil
-		}
+		items = append(items, page...)
 	}
-	return nil, fmt.Errorf("the list did not end after %d pages (%d items)", maxPages, len(items))
+	return items, nil
+}
+
+// pages yields the items of each page in turn, as all reads them, and stops at the
+// first error, which it yields. Only one page is held at a time.
+func pages[T any](ctx context.Context, fetch func(ctx context.Context, pageIndex int) (*Page[T], error)) iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		read := 0
+		for index := range maxPages {
+			page, err := fetch(ctx, index)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			read += len(page.Items)
+			if !yield(page.Items, nil) {
+				return
+			}
+			if len(page.Items) == 0 || len(page.Items) < page.PageSize || read >= page.TotalItems {
+				return
+			}
+		}
+		yield(nil, fmt.Errorf("the list did not end after %d pages (%d items)", maxPages, read))
+	}
 }
 
 // pageQuery adds the paging parameters to q.

@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// pages serves total items in pages of size, as a list operation does.
-func pages(total, size int, calls *[]int) func(context.Context, int) (*Page[int], error) {
+// servePages serves total items in pages of size, as a list operation does.
+func servePages(total, size int, calls *[]int) func(context.Context, int) (*Page[int], error) {
 	return func(_ context.Context, index int) (*Page[int], error) {
 		*calls = append(*calls, index)
 		items := []int{}
@@ -35,7 +35,7 @@ func TestAllReadsEveryPage(t *testing.T) {
 		{30, 10, 3},
 	} {
 		var calls []int
-		items, err := all(context.Background(), pages(tc.total, tc.size, &calls))
+		items, err := all(context.Background(), servePages(tc.total, tc.size, &calls))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,6 +91,47 @@ func TestAllReturnsPageErrors(t *testing.T) {
 	})
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestPagesReadsOnlyWhatIsWanted: pages reads a page only when the previous one has
+// been taken, so a caller that stops early reads no further page.
+func TestPagesReadsOnlyWhatIsWanted(t *testing.T) {
+	t.Parallel()
+	var calls []int
+	taken := 0
+	for page, err := range pages(context.Background(), servePages(25, 10, &calls)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken += len(page)
+		if len(calls) != taken/10 {
+			t.Fatalf("%d pages read after %d items were taken", len(calls), taken)
+		}
+		if taken == 20 {
+			break
+		}
+	}
+	if len(calls) != 2 {
+		t.Errorf("%d pages read, want 2: the caller stopped after the second", len(calls))
+	}
+}
+
+// TestPagesYieldsTheErrorLast: an error ends the pages, after the pages before it.
+func TestPagesYieldsTheErrorLast(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	var got []string
+	for page, err := range pages(context.Background(), func(_ context.Context, index int) (*Page[int], error) {
+		if index == 1 {
+			return nil, boom
+		}
+		return &Page[int]{Items: []int{1, 2}, PageSize: 2, TotalItems: 4}, nil
+	}) {
+		got = append(got, fmt.Sprintf("%v %v", page, err))
+	}
+	if want := []string{"[1 2] <nil>", "[] boom"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("yielded %q, want %q", got, want)
 	}
 }
 

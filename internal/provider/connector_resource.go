@@ -31,6 +31,7 @@ var (
 	_ resource.ResourceWithValidateConfig = (*connectorResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectorResource)(nil)
 	_ resource.ResourceWithImportState    = (*connectorResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectorResource)(nil)
 )
 
 // NewConnectorResource is the appxchange_connector resource.
@@ -131,6 +132,10 @@ func (r *connectorResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 }
 
+func (r *connectorResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("connector")
+}
+
 func (r *connectorResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	pd, problem := configuredData(req.ProviderData)
 	if problem != "" {
@@ -214,6 +219,7 @@ func (r *connectorResource) Create(ctx context.Context, req resource.CreateReque
 	var state connectorModel
 	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
 }
 
@@ -226,6 +232,7 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	id := state.ID.ValueString()
+	resp.Diagnostics.Append(identityBeforeRead(ctx, resp.Identity, id)...)
 	if pending != nil {
 		// A placeholder: the create's answer was lost. Find out what it did.
 		var done bool
@@ -248,6 +255,7 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
 	if pending != nil {
 		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
@@ -276,6 +284,7 @@ func (r *connectorResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
 }
 
@@ -305,29 +314,34 @@ func (r *connectorResource) Delete(ctx context.Context, req resource.DeleteReque
 		"Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again.")
 }
 
-// ImportState takes a connector id (a UUID) or key:KEY. Only the caller's own
-// connectors can be imported: another account's public connector can be read with
-// the appxchange_connector data source, not managed.
+// ImportState takes a connector id (a UUID, as an import id or an identity) or
+// key:KEY. Only the caller's own connectors can be imported: another account's public
+// connector can be read with the appxchange_connector data source, not managed.
 func (r *connectorResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	const forms = "Import a connector by its id, a UUID such as 6f1c2b0e-8a7d-4c1e-9b3f-0d2a5e7c9a01, or by its key written as key:KEY, such as key:my-crm."
+	id, diags := importedID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var conn *client.Connector
 	var err error
-	switch key, byKey := strings.CutPrefix(req.ID, "key:"); {
-	case byKey && connectorKeyPattern.MatchString(key):
+	switch key, byKey := strings.CutPrefix(id, "key:"); {
+	case byKey && req.ID != "" && connectorKeyPattern.MatchString(key):
 		conn, err = r.data.client.ConnectorByKey(ctx, key)
-	case !byKey && uuidPattern.MatchString(req.ID):
-		conn, err = r.data.client.GetConnector(ctx, req.ID)
+	case !byKey && uuidPattern.MatchString(id):
+		conn, err = r.data.client.GetConnector(ctx, id)
 	default:
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is neither a connector id nor a key. %s", req.ID, forms))
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is neither a connector id nor a key. %s", id, forms))
 		return
 	}
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("Connector Not Found",
-			fmt.Sprintf("No connector %q is visible to your account. Check the id or key; %s", req.ID, forms))
+			fmt.Sprintf("No connector %q is visible to your account. Check the id or key; %s", id, forms))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import Connector", fmt.Sprintf("Reading the connector %q failed: %s", req.ID, err))
+		resp.Diagnostics.AddError("Unable to Import Connector", fmt.Sprintf("Reading the connector %q failed: %s", id, err))
 		return
 	}
 	me, err := r.data.client.CachedMe(ctx)
@@ -342,6 +356,7 @@ func (r *connectorResource) ImportState(ctx context.Context, req resource.Import
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), conn.ID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
 }
 
 // validateDefinition: OAuth presets only on OAuth auth types; enum_values for and

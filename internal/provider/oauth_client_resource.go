@@ -32,6 +32,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*oauthClientResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*oauthClientResource)(nil)
 	_ resource.ResourceWithImportState = (*oauthClientResource)(nil)
+	_ resource.ResourceWithIdentity    = (*oauthClientResource)(nil)
 )
 
 // NewOAuthClientResource is the appxchange_oauth_client resource.
@@ -229,6 +230,10 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 	}
 }
 
+func (r *oauthClientResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("OAuth client")
+}
+
 func (r *oauthClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	pd, problem := configuredData(req.ProviderData)
 	if problem != "" {
@@ -373,6 +378,7 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 	tflog.Info(ctx, "created OAuth client", map[string]any{"id": created.ID})
 	plan.fromAPI(ctx, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, created.ETag)...)
 	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
@@ -386,6 +392,7 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	id := state.ID.ValueString()
+	resp.Diagnostics.Append(identityBeforeRead(ctx, resp.Identity, id)...)
 	if pending != nil {
 		// A placeholder: the create's answer was lost. Find out what it did.
 		var done bool
@@ -417,6 +424,7 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 	if pending != nil || !sameModel(&prior, &state) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, got.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, got.ETag)...)
 	if pending != nil {
 		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
@@ -446,6 +454,7 @@ func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateReq
 	tflog.Info(ctx, "updated OAuth client", map[string]any{"id": updated.ID})
 	plan.fromAPI(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, updated.ID)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, updated.ETag)...)
 	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
@@ -477,21 +486,27 @@ func (r *oauthClientResource) Delete(ctx context.Context, req resource.DeleteReq
 	tflog.Info(ctx, "deleted OAuth client", map[string]any{"id": id})
 }
 
+// ImportState takes the client's id, from an import id or an identity.
 func (r *oauthClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !uuidPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an OAuth client id. Import an OAuth client by its id, a UUID such as "+
-				"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b (the web app shows it in the client's URL; data.appxchange_oauth_clients lists them).", req.ID))
+	id, diags := importedID(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	got, err := r.data.client.GetOAuthClient(ctx, req.ID)
+	if !uuidPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an OAuth client id. Import an OAuth client by its id, a UUID such as "+
+				"3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b (the web app shows it in the client's URL; data.appxchange_oauth_clients lists them).", id))
+		return
+	}
+	got, err := r.data.client.GetOAuthClient(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddError("OAuth Client Not Found",
-			fmt.Sprintf("No OAuth client %q is visible to your account. Check the id; data.appxchange_oauth_clients lists the clients you can read.", req.ID))
+			fmt.Sprintf("No OAuth client %q is visible to your account. Check the id; data.appxchange_oauth_clients lists the clients you can read.", id))
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Import OAuth Client", fmt.Sprintf("Reading the OAuth client %q failed: %s", req.ID, err))
+		resp.Diagnostics.AddError("Unable to Import OAuth Client", fmt.Sprintf("Reading the OAuth client %q failed: %s", id, err))
 		return
 	}
 	me, err := r.data.client.CachedMe(ctx)
@@ -502,10 +517,11 @@ func (r *oauthClientResource) ImportState(ctx context.Context, req resource.Impo
 	if got.AccountID != me.AccountID {
 		resp.Diagnostics.AddError("OAuth Client Owned by Another Account",
 			fmt.Sprintf("The OAuth client %q is a public client of the account %q, and your credentials act for %q: only its own account can manage it. "+
-				"Use it as it is, or read it with the appxchange_oauth_client data source.", req.ID, got.AccountID, me.AccountID))
+				"Use it as it is, or read it with the appxchange_oauth_client data source.", id, got.AccountID, me.AccountID))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), got.ID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, got.ID)...)
 }
 
 // planDefinition finds the connection definition a planned client names. It returns

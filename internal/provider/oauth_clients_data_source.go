@@ -115,14 +115,19 @@ func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRe
 
 // filter is the API's filter for the configured filter attributes.
 func (m *oauthClientsDataSourceModel) filter() client.OAuthClientFilter {
+	return oauthClientFilter(m.ConnectorID, m.ConnectionDefinition, m.Public, m.Search)
+}
+
+// oauthClientFilter is the API's filter for the filter attributes of the
+// appxchange_oauth_clients data source and of the appxchange_oauth_client list.
+func oauthClientFilter(connectorID, definition types.String, public types.Bool, search types.String) client.OAuthClientFilter {
 	f := client.OAuthClientFilter{
-		ConnectorID:             m.ConnectorID.ValueString(),
-		ConnectionDefinitionKey: m.ConnectionDefinition.ValueString(),
-		Search:                  m.Search.ValueString(),
+		ConnectorID:             connectorID.ValueString(),
+		ConnectionDefinitionKey: definition.ValueString(),
+		Search:                  search.ValueString(),
 	}
-	if !m.Public.IsNull() {
-		public := m.Public.ValueBool()
-		f.Public = &public
+	if !public.IsNull() {
+		f.Public = new(public.ValueBool())
 	}
 	return f
 }

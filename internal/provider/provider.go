@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -45,6 +46,7 @@ const (
 var (
 	_ provider.Provider                     = (*appxchangeProvider)(nil)
 	_ provider.ProviderWithConfigValidators = (*appxchangeProvider)(nil)
+	_ provider.ProviderWithListResources    = (*appxchangeProvider)(nil)
 )
 
 // New returns a constructor of the provider for the given version.
@@ -157,6 +159,7 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 	pd := &providerData{client: c}
 	resp.DataSourceData = pd
 	resp.ResourceData = pd
+	resp.ListResourceData = pd
 }
 
 func (p *appxchangeProvider) Resources(context.Context) []func() resource.Resource {
@@ -173,6 +176,15 @@ func (p *appxchangeProvider) DataSources(context.Context) []func() datasource.Da
 		NewConnectorsDataSource,
 		NewOAuthClientDataSource,
 		NewOAuthClientsDataSource,
+	}
+}
+
+// ListResources are run by `terraform query` (Terraform 1.14 and later); each lists
+// the objects of the resource type of the same name.
+func (p *appxchangeProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewConnectorListResource,
+		NewOAuthClientListResource,
 	}
 }
 

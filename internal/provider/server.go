@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -21,51 +22,69 @@ import (
 // shell per call.
 func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return releasingServer{providerserver.NewProtocol6(New(version)())()}
+		return newReleasingServer(providerserver.NewProtocol6(New(version)())())
 	}
 }
 
 // releasingServer passes every call to the framework's server, the calls made once
 // per resource with a context that lets go of the call's own when the call returns.
+// It serves list resources too: without them, Terraform's query calls would find no
+// method to call.
 type releasingServer struct {
-	tfprotov6.ProviderServer
+	tfprotov6.ProviderServerWithListResource
+}
+
+// newReleasingServer wraps a server that serves list resources, as the framework's does.
+func newReleasingServer(server tfprotov6.ProviderServer) releasingServer {
+	withLists, ok := server.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		panic(fmt.Sprintf("the provider server %T does not serve list resources", server))
+	}
+	return releasingServer{withLists}
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ValidateResourceConfig)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.UpgradeResourceState)
+	return releasing(ctx, req, s.ProviderServerWithListResource.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ReadResource)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.PlanResourceChange)
+	return releasing(ctx, req, s.ProviderServerWithListResource.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ApplyResourceChange)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ImportResourceState)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ImportResourceState)
 }
 
 func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.GenerateResourceConfig)
+	return releasing(ctx, req, s.ProviderServerWithListResource.GenerateResourceConfig)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return releasing(ctx, req, s.ProviderServer.ReadDataSource)
+	return releasing(ctx, req, s.ProviderServerWithListResource.ReadDataSource)
 }
+
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateListResourceConfig)
+}
+
+// ListResource is passed on as it is: its results are read after it returns, with its
+// context, so that context must outlive the call.
 
 // releasing makes a call with a context that is ctx until the call returns.
 func releasing[Req, Resp any](ctx context.Context, req Req, call func(context.Context, Req) (Resp, error)) (Resp, error) {

@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
+	"reflect"
 	"runtime"
 	"testing"
 	"weak"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -15,7 +17,7 @@ type requestValueKey struct{}
 // keeper is a server that, like terraform-plugin-framework's, keeps the context of
 // every call after the call returns.
 type keeper struct {
-	tfprotov6.ProviderServer
+	tfprotov6.ProviderServerWithListResource
 	kept []context.Context
 	seen any // the request value the call saw
 }
@@ -38,7 +40,7 @@ func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
 		released bool
 	}{
 		{"without releasing", func(k *keeper) tfprotov6.ProviderServer { return k }, false},
-		{"with releasing", func(k *keeper) tfprotov6.ProviderServer { return releasingServer{k} }, true},
+		{"with releasing", func(k *keeper) tfprotov6.ProviderServer { return newReleasingServer(k) }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := &keeper{}
@@ -85,5 +87,35 @@ func TestReleasableContextFollowsItsParent(t *testing.T) {
 	rc.release()
 	if rc.Value(requestValueKey{}) != nil {
 		t.Error("after release the context still has its parent's values")
+	}
+}
+
+// TestReleasingServerServesWhatTheFrameworkServes: every method of the framework's
+// server is one of releasingServer's, so that no call Terraform makes finds the
+// provider without it, but those of protocol features the provider has none of.
+func TestReleasingServerServesWhatTheFrameworkServes(t *testing.T) {
+	framework := providerserver.NewProtocol6(New("test")())()
+	wrapped := reflect.TypeOf(newReleasingServer(framework))
+	notServed := map[string]string{}
+	for _, features := range []reflect.Type{
+		reflect.TypeFor[tfprotov6.ActionServer](),     // the provider has no actions
+		reflect.TypeFor[tfprotov6.StateStoreServer](), // nor state stores
+	} {
+		for m := range features.Methods() {
+			notServed[m.Name] = features.Name()
+		}
+	}
+	served := 0
+	for m := range reflect.TypeOf(framework).Methods() {
+		if _, ok := wrapped.MethodByName(m.Name); ok {
+			served++
+			continue
+		}
+		if notServed[m.Name] == "" {
+			t.Errorf("the framework's server has %s, and releasingServer does not pass it on", m.Name)
+		}
+	}
+	if _, ok := wrapped.MethodByName("ListResource"); !ok || served < 20 {
+		t.Errorf("releasingServer serves %d of the framework's methods, ListResource among them: %t", served, ok)
 	}
 }
