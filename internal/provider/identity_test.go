@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+)
+
+// uuidValue is a check that a value is a UUID.
+var uuidValue = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`))
+
+// expectIdentityIsID checks that a resource's identity is { id } and equals its id.
+func expectIdentityIsID(address string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectIdentity(address, map[string]knownvalue.Check{"id": uuidValue}),
+		statecheck.ExpectIdentityValueMatchesState(address, tfjsonpath.New("id")),
+	}
+}
+
+// TestAccOAuthClientResource_identity: an OAuth client made by Terraform has the
+// identity { id }; an import block with that identity adopts it with no change; and
+// an identity that is no client, or another account's, is refused as an id is.
+func TestAccOAuthClientResource_identity(t *testing.T) {
+	requireIdentity(t)
+	sb := startSandbox(t)
+	foreign, err := sb.apiClient(t, xchangeToken).CreateOAuthClient(context.Background(), &client.OAuthClientInput{
+		Name: "Procore for everyone", ConnectorID: procoreID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "shared", Public: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const address = "appxchange_oauth_client.identified"
+	config := sb.providerConfig(acmeToken) + fmt.Sprintf(`
+resource "appxchange_oauth_client" "identified" {
+  name                  = "Identified"
+  connector_id          = %q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "identified-app"
+  scopes                = ["openid"]
+}
+`, procoreID)
+	importByIdentity := func(id string) string {
+		return config + fmt.Sprintf(`
+import {
+  to       = appxchange_oauth_client.other
+  identity = { id = %q }
+}
+
+resource "appxchange_oauth_client" "other" {
+  name                  = "Other"
+  connector_id          = %q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "other-app"
+}
+`, id, procoreID)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb),
+		Steps: []resource.TestStep{
+			// Created: the identity is the client's id.
+			{
+				Config:            config,
+				ConfigStateChecks: expectIdentityIsID(address),
+			},
+			// An import block with the identity, in a new working directory, adopts the
+			// client: a no-op import whose planned identity is the same.
+			{
+				ResourceName:    address,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			// An identity that is not a UUID is refused with the form an id has.
+			{
+				Config:      importByIdentity("Identified"),
+				ExpectError: wrapped(`"Identified" is not an OAuth client id. Import an OAuth client by its id, a UUID such as`),
+			},
+			// Another account's public client is refused, as by id.
+			{
+				Config:      importByIdentity(foreign.ID),
+				ExpectError: wrapped(`is a public client of the account "xchange", and your credentials act for "acme"`),
+			},
+		},
+	})
+}
+
+// TestAccConnectorResource_identity: a connector's identity is { id }, and an import
+// block with it adopts the connector with no change.
+func TestAccConnectorResource_identity(t *testing.T) {
+	requireIdentity(t)
+	sb := startSandbox(t)
+	made, err := sb.apiClient(t, acmeToken).CreateConnector(context.Background(), &client.ConnectorInput{
+		Key:  "web-erp",
+		Name: "ERP registered in the web app",
+		ConnectionDefinitions: []client.ConnectionDefinition{{
+			Key: "oAuth2CodeFlow", Title: "Sign in", AuthType: client.AuthTypeOAuth2CodeFlow,
+			TokenURL: "https://erp.example.com/token", Scopes: []string{"read", "write"},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const address = "appxchange_connector.erp"
+	erp := func(name string) string {
+		return fmt.Sprintf(`
+resource "appxchange_connector" "erp" {
+  key  = "web-erp"
+  name = %q
+  connection_definitions = {
+    oAuth2CodeFlow = {
+      title     = "Sign in"
+      auth_type = "oauth2_code_flow"
+      token_url = "https://erp.example.com/token"
+      scopes    = ["write", "read"]
+    }
+  }
+}
+`, name)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			// Imported by identity from the configuration: no change, and the identity kept.
+			{
+				Config: sb.providerConfig(acmeToken) + fmt.Sprintf(`
+import {
+  to       = appxchange_connector.erp
+  identity = { id = %q }
+}
+
+`, made.ID) + erp("ERP registered in the web app"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: append(expectIdentityIsID(address),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringExact(made.ID))),
+			},
+			// The testing framework's own round trip: an import block with the identity of
+			// the state, in a new working directory, plans a no-op import.
+			{
+				Config:          sb.providerConfig(acmeToken) + erp("ERP registered in the web app"),
+				ResourceName:    address,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+			// An update keeps the identity.
+			{
+				Config: sb.providerConfig(acmeToken) + erp("ERP, renamed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: append(expectIdentityIsID(address),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringExact(made.ID))),
+			},
+		},
+	})
+}
