@@ -138,7 +138,7 @@ func resourceNameFor(t *testing.T, blocks, id string) string {
 	return m[1]
 }
 
-// copyDir copies the .tf files of src and of its subdirectories into dst.
+// copyDir copies the .tf and .tfquery.hcl files of src and of its subdirectories into dst.
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
@@ -152,7 +152,7 @@ func copyDir(t *testing.T, src, dst string) {
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
-		if filepath.Ext(path) != ".tf" {
+		if filepath.Ext(path) != ".tf" && !strings.HasSuffix(path, ".tfquery.hcl") {
 			return nil
 		}
 		content, err := os.ReadFile(path)
