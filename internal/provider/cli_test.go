@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -315,38 +316,74 @@ func TestAccCLI_examplesValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	dirs := append(top, nested...)
+	// Import blocks by identity need Terraform 1.12, query files 1.14: on older CLIs
+	// and OpenTofu, which know neither, those files are left out.
+	cli := cliUnderTest(t)
+	identities, queries := cli.isTerraform(1, 12), cli.isTerraform(1, 14)
 	validated := 0
 	for _, dir := range dirs {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+		queryFiles, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
+		if queries {
+			files = append(files, queryFiles...)
+		}
 		if len(files) == 0 {
 			continue
 		}
-		if err := os.RemoveAll(w.dir); err != nil {
-			t.Fatal(err)
+		// The two import examples may import the same resource: each is validated
+		// with the rest of the directory, the other left out.
+		byID, byIdentity := filepath.Join(dir, "import-by-string-id.tf"), filepath.Join(dir, "import-by-identity.tf")
+		sets := [][]string{slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byIdentity })}
+		if identities && slices.Contains(files, byIdentity) {
+			sets = append(sets, slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byID }))
 		}
-		if err := os.Mkdir(w.dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		required := true
-		for _, f := range files {
-			content, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			required = required && !strings.Contains(string(content), "required_providers")
-			w.write(filepath.Base(f), string(content))
-		}
-		if required {
-			w.write("versions_test.tf", "terraform {\n  required_providers {\n    appxchange = { source = \"appxchange/appxchange\" }\n  }\n}\n")
-		}
-		if out, err := w.run("validate", "-no-color"); err != nil {
-			t.Errorf("%s does not validate: %v\n%s", dir, err, tail(out, 30))
+		for _, set := range sets {
+			validateExample(t, w, dir, set, queries && len(queryFiles) > 0)
 		}
 		validated++
 	}
-	if validated < 6 {
-		t.Errorf("validated %d example directories; expected the provider, quickstart, resource and data source examples", validated)
+	if want := 6 + 2*btoi(queries); validated < want {
+		t.Errorf("validated %d example directories, want at least %d: the provider, quickstart, resource, data source (and list resource) examples", validated, want)
 	}
+}
+
+// validateExample runs terraform validate (-query with query files) on the files of
+// an example directory, with the provider requirement when they lack one.
+func validateExample(t *testing.T, w *cliWorkspace, dir string, files []string, query bool) {
+	t.Helper()
+	if err := os.RemoveAll(w.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(w.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	required := true
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		required = required && !strings.Contains(string(content), "required_providers")
+		w.write(filepath.Base(f), string(content))
+	}
+	if required {
+		w.write("versions_test.tf", "terraform {\n  required_providers {\n    appxchange = { source = \"appxchange/appxchange\" }\n  }\n}\n")
+	}
+	validate := []string{"validate", "-no-color"}
+	if query {
+		validate = append(validate, "-query")
+		w.write("provider_test.tf", "provider \"appxchange\" {}\n")
+	}
+	if out, err := w.run(validate...); err != nil {
+		t.Errorf("%s does not validate (%d files): %v\n%s", dir, len(files), err, tail(out, 30))
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // exitCode is the exit status of a CLI run: 0, or what the error says.

@@ -20,6 +20,11 @@ func (c testCLI) String() string {
 	return fmt.Sprintf("%s %d.%d.%d", c.kind, c.major, c.minor, c.patch)
 }
 
+// isTerraform reports whether the CLI is Terraform major.minor or later.
+func (c testCLI) isTerraform(major, minor int) bool {
+	return c.kind == "Terraform" && (c.major > major || c.major == major && c.minor >= minor)
+}
+
 var (
 	theCLIOnce sync.Once
 	theCLI     testCLI
@@ -61,7 +66,7 @@ func cliUnderTest(t *testing.T) testCLI {
 func requireTerraform(t *testing.T, major, minor int, feature string) {
 	t.Helper()
 	c := cliUnderTest(t)
-	if c.kind == "Terraform" && (c.major > major || c.major == major && c.minor >= minor) {
+	if c.isTerraform(major, minor) {
 		return
 	}
 	t.Skipf("cli-version-skip: %s needs Terraform %d.%d or later; the CLI is %s", feature, major, minor, c)
