@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -163,4 +167,97 @@ import {
 			},
 		},
 	})
+}
+
+// TestAccCLI_stateWithoutIdentity: a state written before identities (by an earlier
+// version of the provider, or by Terraform 1.11) holds none. A refresh gives each
+// resource its identity, and one whose object was deleted outside Terraform is
+// dropped with the usual warning: the framework's "Missing Resource Identity After
+// Read" must not stop the plan.
+func TestAccCLI_stateWithoutIdentity(t *testing.T) {
+	requireIdentity(t)
+	w := newCLIWorkspace(t)
+	sb := startSandbox(t)
+	w.write("main.tf", cliAcmeConfig(sb.baseURL())+fmt.Sprintf(`
+resource "appxchange_oauth_client" "kept" {
+  name                  = "Kept"
+  connector_id          = %[1]q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "kept-app"
+}
+
+resource "appxchange_oauth_client" "deleted" {
+  name                  = "Deleted elsewhere"
+  connector_id          = %[1]q
+  connection_definition = "oAuth2CodeFlow"
+  client_id             = "deleted-app"
+}
+
+resource "appxchange_connector" "crm" {
+  key  = "identity-crm"
+  name = "CRM"
+  connection_definitions = {
+    apiKeyAuth = { title = "API key", auth_type = "api_key" }
+  }
+}
+`, procoreID))
+	w.mustRun("apply", "-auto-approve", "-no-color")
+	statePath := filepath.Join(w.dir, "terraform.tfstate")
+	state := readState(t, statePath)
+	deletedID := ""
+	for _, r := range state["resources"].([]any) {
+		r := r.(map[string]any)
+		instance := r["instances"].([]any)[0].(map[string]any)
+		if instance["identity"] == nil {
+			t.Fatalf("%s has no identity after the apply", r["name"])
+		}
+		delete(instance, "identity")
+		delete(instance, "identity_schema_version")
+		if r["name"] == "deleted" {
+			deletedID = instance["attributes"].(map[string]any)["id"].(string)
+		}
+	}
+	writeState(t, statePath, state)
+	if err := sb.apiClient(t, acmeToken).DeleteOAuthClient(context.Background(), deletedID, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	plan := w.mustRun("plan", "-no-color")
+	for _, want := range []string{"OAuth Client Not Found", "Plan: 1 to add, 0 to change, 0 to destroy."} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, tail(plan, 40))
+		}
+	}
+	w.mustRun("apply", "-refresh-only", "-auto-approve", "-no-color")
+	for _, r := range readState(t, statePath)["resources"].([]any) {
+		r := r.(map[string]any)
+		instance := r["instances"].([]any)[0].(map[string]any)
+		identity, _ := instance["identity"].(map[string]any)
+		if id := instance["attributes"].(map[string]any)["id"]; identity == nil || identity["id"] != id {
+			t.Errorf("after a refresh %s has the identity %v, want its id %v", r["name"], instance["identity"], id)
+		}
+	}
+}
+
+func readState(t *testing.T, path string) map[string]any {
+	t.Helper()
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	if err := json.Unmarshal(content, &state); err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+func writeState(t *testing.T, path string, state map[string]any) {
+	t.Helper()
+	state["serial"] = state["serial"].(float64) + 1
+	content, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, string(content))
 }
