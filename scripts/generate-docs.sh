@@ -7,12 +7,19 @@
 # or builds it) and nothing is downloaded: the provider is built, reached
 # through a dev_overrides entry, and `providers schema -json` is handed to
 # tfplugindocs with --providers-schema. The source address
-# registry.terraform.io/hashicorp/appxchange is written in full so that
-# Terraform and OpenTofu name the schema alike, the name tfplugindocs looks up.
+# registry.terraform.io/hashicorp/appxchange is written in full, the name
+# tfplugindocs looks up. Only Terraform 1.14 and later export the schemas of
+# list resources and resource identities, which the pages show: an older CLI,
+# or OpenTofu, is refused rather than allowed to write pages without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cli="$(scripts/terraform-cli.sh)" || { echo "generate: no Terraform CLI could be found or built (see above)" >&2; exit 1; }
+version="$(CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=/dev/null "$cli" version | sed -n 1p)"
+if ! [[ "$version" =~ ^Terraform\ v(1\.(1[4-9]|[2-9][0-9])|[2-9])\. ]]; then
+  echo "generate: the docs need Terraform 1.14 or later, which exports list resources and identities; $cli is $version" >&2
+  exit 1
+fi
 tfplugindocs=(go tool -modfile=tools/go.mod tfplugindocs)
 
 work="$(mktemp -d)"

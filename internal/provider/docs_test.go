@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
-// TestDocsCoverEverySchema: every resource and data source the provider serves has a
-// registry page in docs/ with a description, an example, the schema and, for a
-// resource, how to import it. make generate writes the pages; this test notices a
+// TestDocsCoverEverySchema: every resource, data source and list resource the provider
+// serves has a registry page in docs/ with a description, an example, the schema and,
+// for a resource, how to import it, by id and by identity. make generate writes the pages; this test notices a
 // type added without an example or a page not regenerated.
 func TestDocsCoverEverySchema(t *testing.T) {
 	ctx := context.Background()
@@ -43,8 +44,16 @@ func TestDocsCoverEverySchema(t *testing.T) {
 		d.Schema(ctx, datasource.SchemaRequest{}, &s)
 		pages = append(pages, page{m.TypeName, filepath.Join("data-sources", strings.TrimPrefix(m.TypeName, meta.TypeName+"_")+".md"), s.Schema.Description})
 	}
-	if len(pages) < 7 {
-		t.Fatalf("found %d resources and data sources; the provider serves at least 7", len(pages))
+	for _, newList := range p.ListResources(ctx) {
+		l := newList()
+		var m resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
+		var s list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
+		pages = append(pages, page{m.TypeName, filepath.Join("list-resources", strings.TrimPrefix(m.TypeName, meta.TypeName+"_")+".md"), s.Schema.Description})
+	}
+	if len(pages) < 9 {
+		t.Fatalf("found %d resources, data sources and list resources; the provider serves at least 9", len(pages))
 	}
 
 	for _, pg := range pages {
@@ -56,7 +65,7 @@ func TestDocsCoverEverySchema(t *testing.T) {
 		doc := string(content)
 		want := []string{"# " + pg.typeName + " (", pg.description, "## Example Usage\n\n```terraform\n", "## Schema"}
 		if strings.HasPrefix(pg.file, "resources") {
-			want = append(want, "## Import", "terraform import "+pg.typeName+".")
+			want = append(want, "## Import", "terraform import "+pg.typeName+".", "### Identity Schema", "identity = {")
 		}
 		for _, w := range want {
 			if !strings.Contains(doc, w) {
