@@ -65,6 +65,10 @@ func cliUnderTest(t *testing.T) testCLI {
 // which scripts/test.sh counts: on the newest Terraform no test may skip at all.
 func requireTerraform(t *testing.T, major, minor int, feature string) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		// As the testing framework does: go test -short runs the unit tests alone.
+		t.Skip("acceptance test: set TF_ACC=1, or run make test")
+	}
 	c := cliUnderTest(t)
 	if c.isTerraform(major, minor) {
 		return

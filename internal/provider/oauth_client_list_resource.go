@@ -52,13 +52,10 @@ func (r *oauthClientListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"`-generate-config-out` writes an import block and a configuration for each. Public clients of other accounts " +
 			"are left out, since only their own account can manage them. Secrets are never returned.",
 		Attributes: map[string]schema.Attribute{
-			"connector_id":          filter("Keeps only the OAuth clients of the connector with this ID."),
-			"connection_definition": filter("Keeps only the OAuth clients for the connection definition with this key, such as `oAuth2CodeFlow`."),
-			"public": schema.BoolAttribute{
-				Description: "Keeps only public OAuth clients when true, only non-public ones when false.",
-				Optional:    true,
-			},
-			"search": filter("Keeps only the OAuth clients whose name contains this text, compared case-insensitively."),
+			"connector_id":          filter(oauthClientFilters["connector_id"]),
+			"connection_definition": filter(oauthClientFilters["connection_definition"]),
+			"public":                schema.BoolAttribute{Description: oauthClientFilters["public"], Optional: true},
+			"search":                filter(oauthClientFilters["search"]),
 		},
 	}
 }

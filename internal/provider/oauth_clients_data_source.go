@@ -52,13 +52,10 @@ func (d *oauthClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		Description: "Lists the OAuth clients visible to the caller's account (its own, and the public ones of connectors it can use), " +
 			"optionally filtered. Every page of the list is read. Secrets are never exposed.",
 		Attributes: map[string]schema.Attribute{
-			"connector_id":          filter("Keeps only the OAuth clients of the connector with this ID."),
-			"connection_definition": filter("Keeps only the OAuth clients for the connection definition with this key, such as `oAuth2CodeFlow`."),
-			"public": schema.BoolAttribute{
-				Description: "Keeps only public OAuth clients when true, only non-public ones when false.",
-				Optional:    true,
-			},
-			"search": filter("Keeps only the OAuth clients whose name contains this text, compared case-insensitively."),
+			"connector_id":          filter(oauthClientFilters["connector_id"]),
+			"connection_definition": filter(oauthClientFilters["connection_definition"]),
+			"public":                schema.BoolAttribute{Description: oauthClientFilters["public"], Optional: true},
+			"search":                filter(oauthClientFilters["search"]),
 			"oauth_clients": schema.ListNestedAttribute{
 				Description:  "The matching OAuth clients, oldest first.",
 				Computed:     true,
@@ -111,6 +108,15 @@ func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	state.IDs, diags = types.ListValue(types.StringType, ids)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// oauthClientFilters describes the filter attributes of the appxchange_oauth_clients
+// data source and of the appxchange_oauth_client list.
+var oauthClientFilters = map[string]string{
+	"connector_id":          "Keeps only the OAuth clients of the connector with this ID.",
+	"connection_definition": "Keeps only the OAuth clients for the connection definition with this key, such as `oAuth2CodeFlow`.",
+	"public":                "Keeps only public OAuth clients when true, only non-public ones when false.",
+	"search":                "Keeps only the OAuth clients whose name contains this text, compared case-insensitively.",
 }
 
 // filter is the API's filter for the configured filter attributes.
