@@ -3,8 +3,9 @@
 // (with and without refresh) and destroys N appxchange_oauth_client resources, and in
 // the same run, alternating, N resources of a do-nothing framework plugin of the same
 // schema shape and N terraform_data resources; it counts the API requests of every
-// command and each plugin process's peak memory, and reads a data source over many
-// OAuth clients. `make bench` runs it; Report prints the results as markdown.
+// command and each plugin process's peak memory, and reads many OAuth clients with a
+// data source and with `terraform query`. `make bench` runs it; Report prints the
+// results as markdown.
 package bench
 
 import (
@@ -29,7 +30,8 @@ type Options struct {
 	Reps int
 	// Parallelism is the CLI's -parallelism; 0 keeps the CLI's default (10).
 	Parallelism int
-	// DataSourceClients is how many OAuth clients the data source reads; 0 skips it.
+	// DataSourceClients is how many OAuth clients the data source reads, and
+	// `terraform query` too, also at a tenth of them; 0 skips both.
 	DataSourceClients int
 	// Dir is an empty directory for binaries, workspaces, the sandbox and logs.
 	Dir string
@@ -51,6 +53,8 @@ type Results struct {
 	Commands map[cell][]sample
 	// DataSource is the data source read; nil when skipped.
 	DataSource *dataSourceResult
+	// Query is `terraform query` over the data source's clients; nil when skipped.
+	Query *queryResults
 }
 
 type cell struct {
@@ -141,7 +145,7 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 		}
 	}
 	if opt.DataSourceClients > 0 {
-		res.DataSource, err = m.readDataSource(ctx, opt.DataSourceClients, opt.Reps)
+		res.DataSource, res.Query, err = m.manyClients(ctx, opt.DataSourceClients, opt.Reps, res.CLIVersion)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package bench
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +60,36 @@ func TestAccBench_smallRun(t *testing.T) {
 	if res.DataSource == nil || res.DataSource.clients < 25 {
 		t.Errorf("the data source read %+v, want at least the 25 clients made", res.DataSource)
 	}
-	for _, want := range []string{"| apply |", "| plan -refresh=false |", "| destroy |", "### Data source over", "### Targets"} {
+	// On a CLI that has terraform query the query must have run, at both sizes; on
+	// one that has not, the report says so and the run passes.
+	if res.Query == nil {
+		t.Errorf("the query was skipped")
+	} else if queryCLI.MatchString(res.CLIVersion) {
+		if res.Query.notMeasured != "" || len(res.Query.sizes) != 2 {
+			t.Errorf("%s has terraform query, but the query was not measured at both sizes: %q, %d sizes",
+				res.CLIVersion, res.Query.notMeasured, len(res.Query.sizes))
+		}
+		if !strings.Contains(report.String(), "| clients listed | results |") || (peakRSSMeasured && !strings.Contains(report.String(), "Peak RSS over ")) {
+			t.Errorf("the report has no query table or no RSS ratio:\n%s", report.String())
+		}
+	} else {
+		if !strings.Contains(report.String(), "`terraform query` not measured: needs Terraform 1.14 or later (the CLI is "+res.CLIVersion+")") {
+			t.Errorf("the report does not say why the query was not measured:\n%s", report.String())
+		}
+		t.Logf("terraform query not measured: %s", res.Query.notMeasured)
+	}
+	for _, want := range []string{"| apply |", "| plan -refresh=false |", "| destroy |", "### Data source over", "### Query over", "### Targets"} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("the report has no %q:\n%s", want, report.String())
 		}
 	}
 	t.Logf("bench smoke run:\n%s", report.String())
 }
+
+// queryCLI matches the version line of a CLI that has `terraform query` of list
+// resources: Terraform 1.14 and later. It is written apart from queryUnsupported, so
+// that a mistake there cannot hide the query from the smoke run.
+var queryCLI = regexp.MustCompile(`^Terraform v(1\.(1[4-9]|[2-9][0-9])|[2-9])\.`)
 
 // results makes Results of one command per variant and phase at n resources, with
 // the given API requests for the provider's commands.

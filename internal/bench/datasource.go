@@ -18,25 +18,77 @@ type dataSourceResult struct {
 	samples []sample
 }
 
-// readDataSource makes n OAuth clients through the API, then measures a plan that
-// reads them all with the appxchange_oauth_clients data source, reps times.
-func (m *measurer) readDataSource(ctx context.Context, n, reps int) (*dataSourceResult, error) {
+// manyClients makes n OAuth clients through the API and measures what reads them
+// all: the appxchange_oauth_clients data source, and `terraform query` of the
+// appxchange_oauth_client list resource. The query's promise is on memory: at all of
+// them it must stay within 1.5× of a query of a tenth of them. So the clients are
+// made in two steps: a tenth, then the query over them; the rest, then the data
+// source and the query over all. The query at a tenth costs no client of its own, and
+// the clients are made once.
+func (m *measurer) manyClients(ctx context.Context, n, reps int, cliVersion string) (*dataSourceResult, *queryResults, error) {
 	api, err := client.New(client.Config{BaseURL: m.sb.url + "/management/v1", AccessToken: "acme-admin-token"})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	me, err := api.Me(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	before, err := api.AllOAuthClients(ctx, client.OAuthClientFilter{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	start := time.Now()
-	if err := makeClients(ctx, api, n); err != nil {
-		return nil, err
+	owned := 0 // of the clients before, those of acme, whom the provider acts for
+	for i := range before {
+		if before[i].AccountID == me.AccountID {
+			owned++
+		}
 	}
-	m.progress("made %d OAuth clients through the API in %s", n, time.Since(start).Round(10*time.Millisecond))
-	want := len(before) + n
+	queries := &queryResults{notMeasured: queryUnsupported(cliVersion)}
+	if queries.notMeasured != "" {
+		m.progress("terraform query not measured: %s", queries.notMeasured)
+	}
+	made := 0
+	measureQuery := func() error {
+		if queries.notMeasured != "" {
+			return nil
+		}
+		// The clients made are acme's: the token is acme's administrator's.
+		q, err := m.query(ctx, len(before)+made, owned+made, reps)
+		if err != nil {
+			return err
+		}
+		queries.sizes = append(queries.sizes, q)
+		return nil
+	}
+	for _, upTo := range []int{(n + 9) / 10, n} {
+		start := time.Now()
+		if err := makeClients(ctx, api, made, upTo); err != nil {
+			return nil, nil, err
+		}
+		m.progress("made %d OAuth clients through the API in %s", upTo-made, time.Since(start).Round(10*time.Millisecond))
+		made = upTo
+		if made == n {
+			break
+		}
+		if err := measureQuery(); err != nil {
+			return nil, nil, err
+		}
+	}
+	ds, err := m.readDataSource(ctx, len(before)+n, reps)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := measureQuery(); err != nil {
+		return nil, nil, err
+	}
+	return ds, queries, nil
+}
 
-	dir := filepath.Join(m.dir, "workspaces", fmt.Sprintf("data-source-%d", n))
+// readDataSource measures a plan that reads the want OAuth clients that acme can
+// read with the appxchange_oauth_clients data source, reps times.
+func (m *measurer) readDataSource(ctx context.Context, want, reps int) (*dataSourceResult, error) {
+	dir := filepath.Join(m.dir, "workspaces", fmt.Sprintf("data-source-%d", want))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -84,8 +136,9 @@ output "count" {
 	return res, nil
 }
 
-// makeClients makes n OAuth clients on the seeded connectors, eight at a time.
-func makeClients(ctx context.Context, api *client.Client, n int) error {
+// makeClients makes the OAuth clients numbered from to upTo (excluded) on the seeded
+// connectors, eight at a time.
+func makeClients(ctx context.Context, api *client.Client, from, upTo int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan int)
@@ -109,7 +162,7 @@ func makeClients(ctx context.Context, api *client.Client, n int) error {
 		})
 	}
 feed:
-	for i := range n {
+	for i := from; i < upTo; i++ {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -120,7 +173,7 @@ feed:
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
-		return fmt.Errorf("making OAuth clients for the data source: %w", err)
+		return fmt.Errorf("making OAuth clients for the data source and the query: %w", err)
 	}
 	return ctx.Err()
 }

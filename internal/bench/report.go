@@ -162,6 +162,10 @@ func Report(w io.Writer, r *Results) (failed []string) {
 		})
 	}
 
+	if q := r.Query; q != nil {
+		targets = append(targets, q.report(w)...)
+	}
+
 	fmt.Fprintf(w, "\n### Targets\n\n")
 	for _, t := range targets {
 		mark := "met"

@@ -115,6 +115,8 @@ type phase struct {
 	args []string
 	// noChanges: the command must find nothing to do (plan -detailed-exitcode exits 0).
 	noChanges bool
+	// bare: the command takes neither -input nor -parallelism (terraform query).
+	bare bool
 }
 
 var phases = []phase{
@@ -174,8 +176,11 @@ func (c *cli) run(ctx context.Context, dir string, ph phase) (measured, error) {
 		return measured{}, err
 	}
 	args := append([]string{"-chdir=" + dir}, ph.args...)
-	args = append(args, "-input=false", "-no-color")
-	if c.parallelism > 0 {
+	args = append(args, "-no-color")
+	if !ph.bare {
+		args = append(args, "-input=false")
+	}
+	if c.parallelism > 0 && !ph.bare {
 		args = append(args, fmt.Sprintf("-parallelism=%d", c.parallelism))
 	}
 	logPath := filepath.Join(dir, "last.log")

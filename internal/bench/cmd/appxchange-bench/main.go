@@ -31,7 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	counts := fs.String("n", "100,1000", "comma-separated resource counts")
 	reps := fs.Int("reps", 5, "repetitions of every command; the report gives medians")
 	parallelism := fs.Int("parallelism", 0, "the CLI's -parallelism; 0 keeps its default")
-	dataSource := fs.Int("data-source", 10000, "OAuth clients read by the data source; 0 skips it")
+	dataSource := fs.Int("data-source", 10000, "OAuth clients read by the data source and terraform query (also at a tenth of them); 0 skips both")
 	outPath := fs.String("out", "", "also write the report to this file")
 	profile := fs.String("profile", "", "write CPU and allocation profiles of every provider process into this directory")
 	keep := fs.Bool("keep", false, "keep the work directory (binaries, workspaces, logs)")
