@@ -203,21 +203,21 @@ resource "appxchange_connector" "crm" {
 `, procoreID))
 	w.mustRun("apply", "-auto-approve", "-no-color")
 	statePath := filepath.Join(w.dir, "terraform.tfstate")
-	state := readState(t, statePath)
-	deletedID := ""
-	for _, r := range state["resources"].([]any) {
-		r := r.(map[string]any)
-		instance := r["instances"].([]any)[0].(map[string]any)
-		if instance["identity"] == nil {
-			t.Fatalf("%s has no identity after the apply", r["name"])
-		}
-		delete(instance, "identity")
-		delete(instance, "identity_schema_version")
-		if r["name"] == "deleted" {
-			deletedID = instance["attributes"].(map[string]any)["id"].(string)
+	for _, r := range readIdentities(t, statePath) {
+		if r.identity == "" {
+			t.Fatalf("%s has no identity after the apply", r.name)
 		}
 	}
-	writeState(t, statePath, state)
+	stripIdentities(t, statePath)
+	var deletedID string
+	for _, r := range readIdentities(t, statePath) {
+		if r.identity != "" {
+			t.Fatalf("%s still has an identity", r.name)
+		}
+		if r.name == "deleted" {
+			deletedID = r.id
+		}
+	}
 	if err := sb.apiClient(t, acmeToken).DeleteOAuthClient(context.Background(), deletedID, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -229,35 +229,78 @@ resource "appxchange_connector" "crm" {
 		}
 	}
 	w.mustRun("apply", "-refresh-only", "-auto-approve", "-no-color")
-	for _, r := range readState(t, statePath)["resources"].([]any) {
-		r := r.(map[string]any)
-		instance := r["instances"].([]any)[0].(map[string]any)
-		identity, _ := instance["identity"].(map[string]any)
-		if id := instance["attributes"].(map[string]any)["id"]; identity == nil || identity["id"] != id {
-			t.Errorf("after a refresh %s has the identity %v, want its id %v", r["name"], instance["identity"], id)
+	for _, r := range readIdentities(t, statePath) {
+		if r.identity != r.id {
+			t.Errorf("after a refresh %s has the identity %q, want its id %q", r.name, r.identity, r.id)
 		}
 	}
 }
 
-func readState(t *testing.T, path string) map[string]any {
+// stateIdentity is a resource of a state file: its name, id and identity's id.
+type stateIdentity struct{ name, id, identity string }
+
+func readIdentities(t *testing.T, path string) []stateIdentity {
 	t.Helper()
 	content, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var state map[string]any
+	var state struct {
+		Resources []struct {
+			Name      string `json:"name"`
+			Instances []struct {
+				Attributes struct{ ID string } `json:"attributes"`
+				Identity   struct{ ID string } `json:"identity"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
 	if err := json.Unmarshal(content, &state); err != nil {
 		t.Fatal(err)
 	}
-	return state
+	var out []stateIdentity
+	for _, r := range state.Resources {
+		for _, i := range r.Instances {
+			out = append(out, stateIdentity{r.Name, i.Attributes.ID, i.Identity.ID})
+		}
+	}
+	return out
 }
 
-func writeState(t *testing.T, path string, state map[string]any) {
+// stripIdentities makes the state file one written before identities: without them,
+// and with the next serial.
+func stripIdentities(t *testing.T, path string) {
 	t.Helper()
-	state["serial"] = state["serial"].(float64) + 1
-	content, err := json.Marshal(state)
+	content, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var state map[string]json.RawMessage
+	var resources []map[string]json.RawMessage
+	var serial int
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(json.Unmarshal(content, &state))
+	must(json.Unmarshal(state["resources"], &resources))
+	must(json.Unmarshal(state["serial"], &serial))
+	for _, r := range resources {
+		var instances []map[string]json.RawMessage
+		must(json.Unmarshal(r["instances"], &instances))
+		for _, i := range instances {
+			delete(i, "identity")
+			delete(i, "identity_schema_version")
+		}
+		r["instances"], err = json.Marshal(instances)
+		must(err)
+	}
+	state["resources"], err = json.Marshal(resources)
+	must(err)
+	state["serial"], err = json.Marshal(serial + 1)
+	must(err)
+	content, err = json.Marshal(state)
+	must(err)
 	writeFile(t, path, string(content))
 }

@@ -31,56 +31,57 @@ func NewServer(version string) func() tfprotov6.ProviderServer {
 // It serves list resources too: without them, Terraform's query calls would find no
 // method to call.
 type releasingServer struct {
-	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 }
 
 // newReleasingServer wraps a server that serves list resources, as the framework's does.
 func newReleasingServer(server tfprotov6.ProviderServer) releasingServer {
-	withLists, ok := server.(tfprotov6.ProviderServerWithListResource)
+	lists, ok := server.(tfprotov6.ListResourceServer)
 	if !ok {
 		panic(fmt.Sprintf("the provider server %T does not serve list resources", server))
 	}
-	return releasingServer{withLists}
+	return releasingServer{server, lists}
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateResourceConfig)
+	return releasing(ctx, req, s.ProviderServer.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.UpgradeResourceState)
+	return releasing(ctx, req, s.ProviderServer.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ReadResource)
+	return releasing(ctx, req, s.ProviderServer.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.PlanResourceChange)
+	return releasing(ctx, req, s.ProviderServer.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ApplyResourceChange)
+	return releasing(ctx, req, s.ProviderServer.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ImportResourceState)
+	return releasing(ctx, req, s.ProviderServer.ImportResourceState)
 }
 
 func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.GenerateResourceConfig)
+	return releasing(ctx, req, s.ProviderServer.GenerateResourceConfig)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateDataResourceConfig)
+	return releasing(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ReadDataSource)
+	return releasing(ctx, req, s.ProviderServer.ReadDataSource)
 }
 
 func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
-	return releasing(ctx, req, s.ProviderServerWithListResource.ValidateListResourceConfig)
+	return releasing(ctx, req, s.ListResourceServer.ValidateListResourceConfig)
 }
 
 // ListResource is passed on as it is: its results are read after it returns, with its

@@ -17,7 +17,8 @@ type requestValueKey struct{}
 // keeper is a server that, like terraform-plugin-framework's, keeps the context of
 // every call after the call returns.
 type keeper struct {
-	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 	kept []context.Context
 	seen any // the request value the call saw
 }
