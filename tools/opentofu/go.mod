@@ -1,5 +1,6 @@
 // Wrapper module used by scripts/terraform-cli.sh to build OpenTofu from the
-// Go module proxy when neither terraform (>= 1.11) nor tofu is on PATH.
+// Go module proxy for the opentofu role of the test matrix, when no tofu 1.12.x
+// is on PATH.
 //
 // It is a separate module (nested go.mod), so the provider module's
 // `go build/vet/test ./...` never sees it.
