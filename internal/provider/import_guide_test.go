@@ -138,7 +138,8 @@ func resourceNameFor(t *testing.T, blocks, id string) string {
 	return m[1]
 }
 
-// copyDir copies the .tf and .tfquery.hcl files of src and of its subdirectories into dst.
+// copyDir copies the .tf, .tfquery.hcl and .tftest.hcl files of src and of its
+// subdirectories into dst.
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
@@ -152,7 +153,7 @@ func copyDir(t *testing.T, src, dst string) {
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
-		if filepath.Ext(path) != ".tf" && !strings.HasSuffix(path, ".tfquery.hcl") {
+		if filepath.Ext(path) != ".tf" && !strings.HasSuffix(path, ".tfquery.hcl") && !strings.HasSuffix(path, ".tftest.hcl") {
 			return nil
 		}
 		content, err := os.ReadFile(path)
