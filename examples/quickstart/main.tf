@@ -3,7 +3,8 @@
 terraform {
   required_providers {
     appxchange = {
-      source = "appxchange/appxchange"
+      source  = "appxchange/appxchange"
+      version = "~> 0.1"
     }
   }
 }

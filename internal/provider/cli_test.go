@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -303,79 +305,29 @@ resource "appxchange_oauth_client" "refused" {
 	}
 }
 
-// TestAccCLI_examplesValidate: every example the docs show passes terraform validate.
+// TestAccCLI_examplesValidate: every example directory (those the docs show, the
+// guides' steps, the example module and its own module) says where the provider
+// comes from, in a required_providers block of its own, and passes terraform validate.
 func TestAccCLI_examplesValidate(t *testing.T) {
 	w := newCLIWorkspace(t)
-	root := filepath.Join("..", "..", "examples")
-	top, err := filepath.Glob(filepath.Join(root, "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nested, err := filepath.Glob(filepath.Join(root, "*", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs := append(top, nested...)
 	// Import blocks by identity need Terraform 1.12, query files 1.14: on older CLIs
 	// and OpenTofu, which know neither, those files are left out.
 	cli := cliUnderTest(t)
 	identities, queries := cli.isTerraform(1, 12), cli.isTerraform(1, 14)
 	validated := 0
-	for _, dir := range dirs {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	for _, dir := range exampleDirs(t) {
+		if !hasProviderSource(t, dir) {
+			t.Errorf("%s has no required_providers entry with source = %q: copied on its own, terraform init looks for "+
+				"hashicorp/appxchange. Add a versions.tf like the one in examples/resources/appxchange_connector (tfplugindocs does not render it)", dir, "appxchange/appxchange")
+		}
 		queryFiles, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
-		if queries {
-			files = append(files, queryFiles...)
-		}
-		if len(files) == 0 {
-			continue
-		}
-		// The two import examples may import the same resource: each is validated
-		// with the rest of the directory, the other left out.
-		byID, byIdentity := filepath.Join(dir, "import-by-string-id.tf"), filepath.Join(dir, "import-by-identity.tf")
-		sets := [][]string{slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byIdentity })}
-		if identities && slices.Contains(files, byIdentity) {
-			sets = append(sets, slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byID }))
-		}
-		for _, set := range sets {
-			validateExample(t, w, dir, set, queries && len(queryFiles) > 0)
+		for _, set := range exampleFileSets(dir, identities, queries) {
+			validateExampleCopy(t, w, dir, set, queries && len(queryFiles) > 0)
 		}
 		validated++
 	}
 	if want := 6 + 2*btoi(queries); validated < want {
 		t.Errorf("validated %d example directories, want at least %d: the provider, quickstart, resource, data source (and list resource) examples", validated, want)
-	}
-}
-
-// validateExample runs terraform validate (-query with query files) on the files of
-// an example directory, with the provider requirement when they lack one.
-func validateExample(t *testing.T, w *cliWorkspace, dir string, files []string, query bool) {
-	t.Helper()
-	if err := os.RemoveAll(w.dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(w.dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	required := true
-	for _, f := range files {
-		content, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		required = required && !strings.Contains(string(content), "required_providers")
-		w.write(filepath.Base(f), string(content))
-	}
-	if required {
-		w.write("versions_test.tf", "terraform {\n  required_providers {\n    appxchange = { source = \"appxchange/appxchange\" }\n  }\n}\n")
-	}
-	validate := []string{"validate", "-no-color"}
-	if query {
-		validate = append(validate, "-query")
-		w.write("provider_test.tf", "provider \"appxchange\" {}\n")
-	}
-	if out, err := w.run(validate...); err != nil {
-		t.Errorf("%s does not validate (%d files): %v\n%s", dir, len(files), err, tail(out, 30))
 	}
 }
 
@@ -511,4 +463,270 @@ resource "appxchange_oauth_client" "shared" {
 	}
 	w.mustRun("apply", "-auto-approve", "-no-color", "-input=false")
 	w.mustRun("destroy", "-auto-approve", "-no-color", "-input=false")
+}
+
+// exampleDirs is every example directory under examples/: each directory with .tf
+// or .tfquery.hcl files, nested ones included (a guide's steps, a module's own
+// modules), test directories and hidden ones (.terraform) left out.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	root := filepath.Join("..", "..", "examples")
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if path != root && (d.Name() == "tests" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		files, _ := filepath.Glob(filepath.Join(path, "*.tf"))
+		queryFiles, _ := filepath.Glob(filepath.Join(path, "*.tfquery.hcl"))
+		if len(files)+len(queryFiles) > 0 {
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
+}
+
+// exampleFileSets is the files of an example directory that a user copies together:
+// .tf files, with its query files when queries. The two import examples may import
+// the same resource, as alternatives: each set has one of them, the one by identity
+// only when identities.
+func exampleFileSets(dir string, identities, queries bool) [][]string {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if queries {
+		queryFiles, _ := filepath.Glob(filepath.Join(dir, "*.tfquery.hcl"))
+		files = append(files, queryFiles...)
+	}
+	byID, byIdentity := filepath.Join(dir, "import-by-string-id.tf"), filepath.Join(dir, "import-by-identity.tf")
+	sets := [][]string{slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byIdentity })}
+	if identities && slices.Contains(files, byIdentity) {
+		sets = append(sets, slices.DeleteFunc(slices.Clone(files), func(f string) bool { return f == byID }))
+	}
+	return sets
+}
+
+// providerSource matches a required_providers block naming the provider by its
+// registry source: without it, Terraform takes appxchange for hashicorp/appxchange.
+var providerSource = regexp.MustCompile(`(?s)required_providers\s*\{.*?\bappxchange\s*=\s*\{[^}]*\bsource\s*=\s*"appxchange/appxchange"`)
+
+// hasProviderSource reports whether a .tf file of dir requires the provider by its source.
+func hasProviderSource(t *testing.T, dir string) bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if providerSource.Match(content) {
+			return true
+		}
+	}
+	return false
+}
+
+// copyExample writes files, and every subdirectory of dir (an example module's
+// tests and modules, a guide's steps), into the empty directory dst, as a user
+// copies an example.
+func copyExample(t *testing.T, dir string, files []string, dst string) {
+	t.Helper()
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dst, filepath.Base(f)), string(content))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			copyDir(t, filepath.Join(dir, e.Name()), filepath.Join(dst, e.Name()))
+		}
+	}
+}
+
+// validateExampleCopy runs terraform validate (-query with query files) on a copy of
+// files of an example directory with its subdirectories, after terraform get when
+// it calls a module.
+func validateExampleCopy(t *testing.T, w *cliWorkspace, dir string, files []string, query bool) {
+	t.Helper()
+	if err := os.RemoveAll(w.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(w.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyExample(t, dir, files, w.dir)
+	var config strings.Builder
+	for _, f := range files {
+		content, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		config.Write(content)
+	}
+	if strings.Contains(config.String(), "module \"") {
+		if out, err := w.run("get", "-no-color"); err != nil {
+			t.Errorf("%s: terraform get: %v\n%s", dir, err, tail(out, 30))
+			return
+		}
+	}
+	validate := []string{"validate", "-no-color"}
+	if query {
+		validate = append(validate, "-query")
+		if !strings.Contains(config.String(), "provider \"appxchange\"") {
+			w.write("provider_test.tf", "provider \"appxchange\" {}\n")
+		}
+	}
+	if out, err := w.run(validate...); err != nil {
+		t.Errorf("%s does not validate (%d files): %v\n%s", dir, len(files), err, tail(out, 30))
+	}
+}
+
+// TestAccCLI_examplesInitWhenCopied: every example directory, copied on its own
+// out of the repository as a user copies it (with one of its import examples),
+// passes terraform init with nothing but the CLI configuration of the provider's
+// dev override, and init never looks for hashicorp/appxchange: each directory says
+// where the provider comes from.
+//
+// Terraform 1.15 and later skip the providers that dev_overrides replace at init.
+// Older ones and OpenTofu 1.12 still look each one up at its origin (warning that
+// init is not needed), which fails for a provider the registry does not have yet:
+// there a filesystem mirror offers the built provider as the version CHANGELOG.md
+// is about to release, standing in for the registry, so init also checks that the
+// examples' version constraint admits that version.
+func TestAccCLI_examplesInitWhenCopied(t *testing.T) {
+	w := newCLIWorkspace(t)
+	cli := cliUnderTest(t)
+	env := append(slices.Clone(w.env), "TF_LOG=")
+	skips := cli.isTerraform(1, 15)
+	version := releaseVersion(t)
+	if !skips {
+		env = append(env, "TF_CLI_CONFIG_FILE="+mirrorCLIConfig(t, w, cli, version))
+	}
+	var initialized []string
+	copies := 0
+	for _, dir := range exampleDirs(t) {
+		// Query files go along: CLIs without terraform query ignore them.
+		for _, set := range exampleFileSets(dir, cli.isTerraform(1, 12), true) {
+			copies++
+			copied := &cliWorkspace{t: t, dir: t.TempDir(), env: env}
+			copyExample(t, dir, set, copied.dir)
+			names := make([]string, len(set))
+			for i, f := range set {
+				names[i] = filepath.Base(f)
+			}
+			out, err := copied.run("init", "-input=false", "-no-color")
+			switch {
+			case err != nil:
+				t.Errorf("terraform init fails in a copy of %s (%s): %v\n%s", dir, strings.Join(names, ", "), err, tail(out, 40))
+			case strings.Contains(out, "hashicorp/appxchange"):
+				t.Errorf("terraform init in a copy of %s (%s) looks for hashicorp/appxchange:\n%s", dir, strings.Join(names, ", "), tail(out, 40))
+			case skips && !strings.Contains(out, "not installed as part of init"):
+				t.Errorf("terraform init in a copy of %s (%s) does not say that it skipped the overridden provider:\n%s", dir, strings.Join(names, ", "), tail(out, 40))
+			case !skips && !strings.Contains(out, "Installed appxchange/appxchange v"+version):
+				t.Errorf("terraform init in a copy of %s (%s) did not install appxchange/appxchange %s from the mirror:\n%s", dir, strings.Join(names, ", "), version, tail(out, 40))
+			}
+		}
+		rel, _ := filepath.Rel(filepath.Join("..", "..", "examples"), dir)
+		initialized = append(initialized, filepath.ToSlash(rel))
+	}
+	t.Logf("%s: terraform init ran in %d copies of %d example directories (%s), the provider skipped as overridden: %t",
+		cli, copies, len(initialized), strings.Join(initialized, ", "), skips)
+	for _, want := range []string{
+		"provider", "quickstart", "resources/appxchange_oauth_client", "data-sources/appxchange_account",
+		"list-resources/appxchange_oauth_client", "guides/import-oauth-clients/discover", "guides/import-oauth-clients/query",
+	} {
+		if !slices.Contains(initialized, want) {
+			t.Errorf("examples/%s was not copied and initialized; the directories were %v", want, initialized)
+		}
+	}
+}
+
+// releaseVersion is the version at the top of CHANGELOG.md: the next release.
+func releaseVersion(t *testing.T) string {
+	t.Helper()
+	changelog, err := os.ReadFile(filepath.Join("..", "..", "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^## (\d+\.\d+\.\d+)`).FindSubmatch(changelog)
+	if m == nil {
+		t.Fatal("CHANGELOG.md has no version heading")
+	}
+	return string(m[1])
+}
+
+// devOverrideDir is the directory of the provider that the workspace's CLI
+// configuration overrides appxchange/appxchange with.
+func devOverrideDir(t *testing.T, w *cliWorkspace) string {
+	t.Helper()
+	var rc string
+	for _, e := range w.env {
+		if name, ok := strings.CutPrefix(e, "TF_CLI_CONFIG_FILE="); ok {
+			rc = name
+		}
+	}
+	content, err := os.ReadFile(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`"appxchange/appxchange"\s*=\s*("[^"\n]*")`).FindSubmatch(content)
+	if m == nil {
+		t.Fatalf("the CLI configuration %s has no dev override of appxchange/appxchange:\n%s", rc, content)
+	}
+	dir, err := strconv.Unquote(string(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// mirrorCLIConfig writes a CLI configuration with the workspace's dev override,
+// and a filesystem mirror holding the overridden provider as version, from which
+// alone appxchange/appxchange is installed. The short address in the configuration
+// means the CLI's own registry, as in a source: registry.terraform.io for
+// Terraform, registry.opentofu.org for OpenTofu, which is where the mirror puts it.
+func mirrorCLIConfig(t *testing.T, w *cliWorkspace, cli testCLI, version string) string {
+	t.Helper()
+	bin := devOverrideDir(t, w)
+	host := "registry.terraform.io"
+	if cli.kind == "OpenTofu" {
+		host = "registry.opentofu.org"
+	}
+	mirror := t.TempDir()
+	pkg := filepath.Join(mirror, host, "appxchange", "appxchange", version, runtime.GOOS+"_"+runtime.GOARCH)
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	provider, err := os.ReadFile(filepath.Join(bin, "terraform-provider-appxchange"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "terraform-provider-appxchange"), provider, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(t.TempDir(), "terraformrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "appxchange/appxchange" = %q
+  }
+  filesystem_mirror {
+    path    = %q
+    include = ["appxchange/appxchange"]
+  }
+  direct {
+    exclude = ["appxchange/appxchange"]
+  }
+}
+`, bin, mirror))
+	return rc
 }

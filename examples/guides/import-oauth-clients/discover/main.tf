@@ -7,7 +7,8 @@
 terraform {
   required_providers {
     appxchange = {
-      source = "appxchange/appxchange"
+      source  = "appxchange/appxchange"
+      version = "~> 0.1"
     }
   }
 }

@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     appxchange = {
-      source = "appxchange/appxchange"
+      source  = "appxchange/appxchange"
+      version = "~> 0.1"
     }
   }
 }
