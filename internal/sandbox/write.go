@@ -157,7 +157,8 @@ func pageParams(r *http.Request) (index, size int, prob *problem) {
 	if len(errs) > 0 {
 		return 0, 0, badRequest(errs[0].Field+": "+errs[0].Detail+".", errs...)
 	}
-	if index > (1<<31)/size {
+	// In int64, so that 32-bit builds compile: there the bound is beyond int anyway.
+	if int64(index) > (1<<31)/int64(size) {
 		return 0, 0, badRequest("pageIndex is beyond any page.", fieldError{Field: "pageIndex", Detail: "is too large"})
 	}
 	return index, size, nil
