@@ -221,7 +221,7 @@ cache_root() {
 
 # build_opentofu VERSION DEST: builds OpenTofu into DEST atomically (temp file + mv).
 build_opentofu() {
-	local version="$1" dest="$2" dest_dir start elapsed go_bin
+	local version="$1" dest="$2" dest_dir go_bin
 	dest_dir="$(dirname "$dest")"
 
 	go_bin="$(command -v go 2>/dev/null)" || build_failed "'go' is not on PATH"
@@ -240,28 +240,7 @@ build_opentofu() {
 	build_tmp="$(mktemp "${dest_dir}/.tofu.build.XXXXXX")"
 
 	log "building OpenTofu ${version} from the Go module proxy with ${go_bin} (3 to 7 minutes on two cores with cold Go caches; cached afterwards)..."
-	start=$SECONDS
-	if ! (
-		cd "$build_dir" &&
-			GOWORK=off GOFLAGS='-mod=mod -buildvcs=false' CGO_ENABLED=0 \
-				"$go_bin" build -trimpath \
-				-ldflags '-s -w -X github.com/opentofu/opentofu/version.dev=no' \
-				-o "$build_tmp" "$TOFU_PKG"
-	) >&2; then
-		build_failed "'go build ${TOFU_PKG}' failed (see the output above; offline machines need GOPROXY to reach the Go module proxy)"
-	fi
-	elapsed=$((SECONDS - start))
-
-	if ! probe_version "$build_tmp"; then
-		build_failed "the freshly built binary does not run"
-	fi
-	if [[ "$cli_kind" != opentofu || "$cli_version" != "$version" ]]; then
-		build_failed "the freshly built binary reports ${cli_kind} ${cli_version}, expected OpenTofu ${version}"
-	fi
-	chmod 0755 "$build_tmp"
-	mv -f -- "$build_tmp" "$dest" || build_failed "cannot move the binary to ${dest}"
-	build_tmp=""
-	log "built OpenTofu ${version} in ${elapsed}s: ${dest}"
+	build_and_install opentofu "$version" "$dest" "$build_dir" "$TOFU_PKG" "-s -w -X github.com/opentofu/opentofu/version.dev=no"
 }
 
 # build_terraform VERSION DEST: builds Terraform VERSION from its module on the
@@ -276,7 +255,7 @@ build_opentofu() {
 # backends are not needed to test a provider), godebug settings the local Go
 # rejects are dropped (1.11's `godebug tlskyber=0`), and the copy is built.
 build_terraform() {
-	local version="$1" dest="$2" dest_dir start elapsed go_bin info mod_dir src out key
+	local version="$1" dest="$2" dest_dir go_bin info mod_dir src out key
 	local old old_version new i alias alt="" left init_go import_re
 	local -a edit_args=() dropped=() aliases=()
 	dest_dir="$(dirname "$dest")"
@@ -287,7 +266,6 @@ build_terraform() {
 	build_tmp="$(mktemp "${dest_dir}/.terraform.build.XXXXXX")"
 
 	log "building Terraform ${version} from the Go module proxy with ${go_bin} (2 to 6 minutes on two cores with cold Go caches; cached afterwards)..."
-	start=$SECONDS
 
 	# The exact version is asked for: `go list -m -versions` lists are incomplete.
 	# Run outside any module so that nothing's go.mod/go.sum is touched.
@@ -378,27 +356,34 @@ build_terraform() {
 		(cd "$src" && GOWORK=off "$go_bin" mod edit -dropgodebug="$key") || build_failed "'go mod edit -dropgodebug=${key}' failed"
 	done
 
+	build_and_install terraform "$version" "$dest" "$src" . "-s -w -X ${TF_MODULE}/version.dev=no"
+}
+
+# build_and_install KIND VERSION DEST DIR PACKAGE LDFLAGS, called by the two
+# builders with their go_bin: builds PACKAGE in the module at DIR into build_tmp, checks that it reports KIND VERSION, and moves
+# it to DEST (an atomic rename: build_tmp is in DEST's directory).
+build_and_install() {
+	local kind="$1" version="$2" dest="$3" dir="$4" pkg="$5" ldflags="$6" start elapsed
+	start=$SECONDS
 	if ! (
-		cd "$src" &&
+		cd "$dir" &&
 			GOWORK=off GOFLAGS='-mod=mod -buildvcs=false' CGO_ENABLED=0 \
-				"$go_bin" build -trimpath \
-				-ldflags "-s -w -X ${TF_MODULE}/version.dev=no" \
-				-o "$build_tmp" .
+				"$go_bin" build -trimpath -ldflags "$ldflags" -o "$build_tmp" "$pkg"
 	) >&2; then
-		build_failed "'go build' failed (see the output above; offline machines need GOPROXY to reach the Go module proxy)"
+		build_failed "'go build ${pkg}' failed (see the output above; offline machines need GOPROXY to reach the Go module proxy)"
 	fi
 	elapsed=$((SECONDS - start))
 
 	if ! probe_version "$build_tmp"; then
 		build_failed "the freshly built binary does not run"
 	fi
-	if [[ "$cli_kind" != terraform || "$cli_version" != "$version" ]]; then
-		build_failed "the freshly built binary reports ${cli_kind} ${cli_version}, expected Terraform ${version}"
+	if [[ "$cli_kind" != "$kind" || "$cli_version" != "$version" ]]; then
+		build_failed "the freshly built binary reports ${cli_kind} ${cli_version}, expected $(kind_name "$kind") ${version}"
 	fi
 	chmod 0755 "$build_tmp"
 	mv -f -- "$build_tmp" "$dest" || build_failed "cannot move the binary to ${dest}"
 	build_tmp=""
-	log "built Terraform ${version} in ${elapsed}s: ${dest}"
+	log "built $(kind_name "$kind") ${version} in ${elapsed}s: ${dest}"
 }
 
 # resolve_built KIND VERSION: the cached build of KIND (terraform|opentofu)

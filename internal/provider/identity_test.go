@@ -203,14 +203,14 @@ resource "appxchange_connector" "crm" {
 `, procoreID))
 	w.mustRun("apply", "-auto-approve", "-no-color")
 	statePath := filepath.Join(w.dir, "terraform.tfstate")
-	for _, r := range readIdentities(t, statePath) {
+	for _, r := range stateInstances(t, w) {
 		if r.identity == "" {
 			t.Fatalf("%s has no identity after the apply", r.name)
 		}
 	}
 	stripIdentities(t, statePath)
 	var deletedID string
-	for _, r := range readIdentities(t, statePath) {
+	for _, r := range stateInstances(t, w) {
 		if r.identity != "" {
 			t.Fatalf("%s still has an identity", r.name)
 		}
@@ -229,38 +229,53 @@ resource "appxchange_connector" "crm" {
 		}
 	}
 	w.mustRun("apply", "-refresh-only", "-auto-approve", "-no-color")
-	for _, r := range readIdentities(t, statePath) {
+	for _, r := range stateInstances(t, w) {
 		if r.identity != r.id {
 			t.Errorf("after a refresh %s has the identity %q, want its id %q", r.name, r.identity, r.id)
 		}
 	}
 }
 
-// stateIdentity is a resource of a state file: its name, id and identity's id.
-type stateIdentity struct{ name, id, identity string }
+// stateInstance is one resource instance of a CLI workspace's state file.
+type stateInstance struct {
+	typ, name string
+	id        string // empty for a placeholder of a create whose outcome is unknown
+	identity  string // the identity's id; empty when the state holds none
+	tainted   bool
+}
 
-func readIdentities(t *testing.T, path string) []stateIdentity {
+func stateInstances(t *testing.T, w *cliWorkspace) []stateInstance {
 	t.Helper()
-	content, err := os.ReadFile(path)
+	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var state struct {
 		Resources []struct {
+			Type      string `json:"type"`
 			Name      string `json:"name"`
 			Instances []struct {
-				Attributes struct{ ID string } `json:"attributes"`
-				Identity   struct{ ID string } `json:"identity"`
+				Attributes struct {
+					ID *string `json:"id"`
+				} `json:"attributes"`
+				Identity struct {
+					ID string `json:"id"`
+				} `json:"identity"`
+				Status string `json:"status"`
 			} `json:"instances"`
 		} `json:"resources"`
 	}
-	if err := json.Unmarshal(content, &state); err != nil {
+	if err := json.Unmarshal(raw, &state); err != nil {
 		t.Fatal(err)
 	}
-	var out []stateIdentity
+	var out []stateInstance
 	for _, r := range state.Resources {
 		for _, i := range r.Instances {
-			out = append(out, stateIdentity{r.Name, i.Attributes.ID, i.Identity.ID})
+			in := stateInstance{typ: r.Type, name: r.Name, identity: i.Identity.ID, tainted: i.Status == "tainted"}
+			if i.Attributes.ID != nil {
+				in.id = *i.Attributes.ID
+			}
+			out = append(out, in)
 		}
 	}
 	return out

@@ -4,10 +4,7 @@ package provider
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -68,46 +65,6 @@ func (p *sandboxProcess) storedObjects() (clients, connectors int) {
 		p.t.Fatal(err)
 	}
 	return clients, connectors
-}
-
-// stateInstance is one resource instance of a CLI workspace's state file.
-type stateInstance struct {
-	typ     string
-	id      string // empty for a placeholder of a create whose outcome is unknown
-	tainted bool
-}
-
-func stateInstances(t *testing.T, w *cliWorkspace) []stateInstance {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state struct {
-		Resources []struct {
-			Type      string `json:"type"`
-			Instances []struct {
-				Attributes struct {
-					ID *string `json:"id"`
-				} `json:"attributes"`
-				Status string `json:"status"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
-	var out []stateInstance
-	for _, r := range state.Resources {
-		for _, i := range r.Instances {
-			in := stateInstance{typ: r.Type, tainted: i.Status == "tainted"}
-			if i.Attributes.ID != nil {
-				in.id = *i.Attributes.ID
-			}
-			out = append(out, in)
-		}
-	}
-	return out
 }
 
 // TestAccSoak_crashLongOutage: the sandbox is killed with SIGKILL in the middle of an
