@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/appxchange/terraform-provider-appxchange/internal/plugin"
 	"github.com/appxchange/terraform-provider-appxchange/internal/provider"
 )
 
@@ -20,7 +21,7 @@ func main() {
 	flag.Parse()
 
 	if !debug {
-		provider.QuietDiscardedLogs()
+		plugin.QuietDiscardedLogs()
 	}
 	var opts []tf6server.ServeOpt
 	if debug {

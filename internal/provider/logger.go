@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"os"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -44,28 +42,4 @@ func (l tflogLogger) Trace(ctx context.Context, msg string, fields map[string]an
 
 func (l tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Warn(l.masked(ctx), msg, fields)
-}
-
-// QuietDiscardedLogs turns the provider's logs off when Terraform discards them. The
-// CLI (Terraform and OpenTofu alike) relays a provider's log lines only when
-// TF_LOG_PROVIDER, or else TF_LOG, names a level other than off; otherwise the
-// provider would still format every line as JSON and the CLI parse it, for every call
-// on every resource, only to drop it. Call it first thing in a provider process that
-// the CLI started (not in debug mode, where the logs go to the developer's terminal).
-// Levels that the user set are kept, and nothing changes when the CLI shows logs.
-func QuietDiscardedLogs() {
-	// The level the CLI relays provider logs at, as it reads it.
-	level := os.Getenv("TF_LOG_PROVIDER")
-	if level == "" {
-		level = os.Getenv("TF_LOG")
-	}
-	if level != "" && !strings.EqualFold(level, "off") {
-		return
-	}
-	// The provider's own logs, and those of terraform-plugin-go and -framework.
-	for _, name := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
-		if os.Getenv(name) == "" {
-			os.Setenv(name, "OFF")
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/appxchange/terraform-provider-appxchange/internal/plugin"
 	"github.com/appxchange/terraform-provider-appxchange/internal/provider"
 )
 
@@ -21,7 +22,7 @@ func main() {
 	if dir == "" {
 		log.Fatal("APPXCHANGE_BENCH_PROFILE_DIR is not set")
 	}
-	provider.QuietDiscardedLogs()
+	plugin.QuietDiscardedLogs()
 	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
 	cpu, err := os.Create(name("cpu"))
 	if err != nil {
