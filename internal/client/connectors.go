@@ -57,15 +57,25 @@ func (c *Client) ListConnectors(ctx context.Context, f ConnectorFilter, p PageOp
 	return &out, nil
 }
 
-// AllConnectors reads every page of the connectors the caller can read.
+// AllConnectors reads every page of the connectors the caller can read, up to
+// DefaultItemLimit connectors: more is a *TooManyItemsError (see ConnectorsUpTo).
 func (c *Client) AllConnectors(ctx context.Context, f ConnectorFilter) ([]Connector, error) {
-	return all(ctx, c.connectorPage(f))
+	return c.ConnectorsUpTo(ctx, f, DefaultItemLimit)
+}
+
+// ConnectorsUpTo reads every page of the connectors the caller can read, and holds
+// at most limit of them (DefaultItemLimit when limit is not positive): when there
+// are more, the read stops at the page that passes the limit with a
+// *TooManyItemsError, which matches ErrTooManyItems.
+func (c *Client) ConnectorsUpTo(ctx context.Context, f ConnectorFilter, limit int) ([]Connector, error) {
+	return all(ctx, c.connectorPage(f), limit)
 }
 
 // ConnectorPages reads the pages of the connectors the caller can read one at a
-// time, yielding each page's connectors, or the error that ends the reading.
+// time, yielding each page's connectors, or the error that ends the reading. It
+// holds one page at a time and ends after maxPages pages at the most.
 func (c *Client) ConnectorPages(ctx context.Context, f ConnectorFilter) iter.Seq2[[]Connector, error] {
-	return pages(ctx, c.connectorPage(f))
+	return pages(ctx, c.connectorPage(f), 0)
 }
 
 func (c *Client) connectorPage(f ConnectorFilter) func(context.Context, int) (*Page[Connector], error) {

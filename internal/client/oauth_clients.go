@@ -38,15 +38,36 @@ func (c *Client) ListOAuthClients(ctx context.Context, f OAuthClientFilter, p Pa
 	return &out, nil
 }
 
-// AllOAuthClients reads every page of the OAuth clients the caller can read.
+// AllOAuthClients reads every page of the OAuth clients the caller can read, up to
+// DefaultItemLimit clients: more is a *TooManyItemsError (see OAuthClientsUpTo).
 func (c *Client) AllOAuthClients(ctx context.Context, f OAuthClientFilter) ([]OAuthClient, error) {
-	return all(ctx, c.oauthClientPage(f))
+	return c.OAuthClientsUpTo(ctx, f, DefaultItemLimit)
+}
+
+// OAuthClientsUpTo reads every page of the OAuth clients the caller can read, and
+// holds at most limit of them (DefaultItemLimit when limit is not positive): when
+// there are more, the read stops at the page that passes the limit with a
+// *TooManyItemsError, which matches ErrTooManyItems.
+func (c *Client) OAuthClientsUpTo(ctx context.Context, f OAuthClientFilter, limit int) ([]OAuthClient, error) {
+	return all(ctx, c.oauthClientPage(f), limit)
 }
 
 // OAuthClientPages reads the pages of the OAuth clients the caller can read one at a
-// time, yielding each page's clients, or the error that ends the reading.
+// time, yielding each page's clients, or the error that ends the reading. It holds
+// one page at a time and ends after maxPages pages at the most.
 func (c *Client) OAuthClientPages(ctx context.Context, f OAuthClientFilter) iter.Seq2[[]OAuthClient, error] {
-	return pages(ctx, c.oauthClientPage(f))
+	return pages(ctx, c.oauthClientPage(f), 0)
+}
+
+// OAuthClientPagesUpTo is OAuthClientPages for a caller that reads at most limit
+// clients (DefaultItemLimit when limit is not positive): instead of the page that
+// would take the clients read past limit it yields a *TooManyItemsError, and reads
+// no further page.
+func (c *Client) OAuthClientPagesUpTo(ctx context.Context, f OAuthClientFilter, limit int) iter.Seq2[[]OAuthClient, error] {
+	if limit <= 0 {
+		limit = DefaultItemLimit
+	}
+	return pages(ctx, c.oauthClientPage(f), limit)
 }
 
 func (c *Client) oauthClientPage(f OAuthClientFilter) func(context.Context, int) (*Page[OAuthClient], error) {

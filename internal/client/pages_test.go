@@ -35,7 +35,7 @@ func TestAllReadsEveryPage(t *testing.T) {
 		{30, 10, 3},
 	} {
 		var calls []int
-		items, err := all(context.Background(), servePages(tc.total, tc.size, &calls))
+		items, err := all(context.Background(), servePages(tc.total, tc.size, &calls), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,20 +61,28 @@ func TestAllStopsOnShortPage(t *testing.T) {
 			n = 3
 		}
 		return &Page[int]{Items: make([]int, n), PageIndex: index, PageSize: 10, TotalItems: 1000}, nil
-	})
+	}, 0)
 	if err != nil || len(items) != 23 || calls != 3 {
 		t.Errorf("%d items in %d calls (err %v), want 23 in 3", len(items), calls, err)
 	}
 }
 
-func TestAllStopsOnServerThatNeverEnds(t *testing.T) {
+// TestPagesStopOnServerThatNeverEnds: the streaming pages, which have no item limit,
+// end after maxPages pages. (The reads that keep their items stop at their limit:
+// pages_limit_test.go.)
+func TestPagesStopOnServerThatNeverEnds(t *testing.T) {
 	t.Parallel()
 	calls := 0
-	_, err := all(context.Background(), func(_ context.Context, index int) (*Page[int], error) {
+	var err error
+	for _, err = range pages(context.Background(), func(_ context.Context, index int) (*Page[int], error) {
 		calls++
 		// Always a full page, and always more to come.
 		return &Page[int]{Items: []int{index}, PageIndex: index, PageSize: 1, TotalItems: index + 2}, nil
-	})
+	}, 0) {
+		if err != nil {
+			break
+		}
+	}
 	if err == nil || !strings.Contains(err.Error(), "did not end") || calls != maxPages {
 		t.Errorf("err = %v after %d calls, want an error after %d", err, calls, maxPages)
 	}
@@ -88,7 +96,7 @@ func TestAllReturnsPageErrors(t *testing.T) {
 			return nil, boom
 		}
 		return &Page[int]{Items: []int{1, 2}, PageSize: 2, TotalItems: 4}, nil
-	})
+	}, 0)
 	if !errors.Is(err, boom) {
 		t.Errorf("err = %v", err)
 	}
@@ -100,7 +108,7 @@ func TestPagesReadsOnlyWhatIsWanted(t *testing.T) {
 	t.Parallel()
 	var calls []int
 	taken := 0
-	for page, err := range pages(context.Background(), servePages(25, 10, &calls)) {
+	for page, err := range pages(context.Background(), servePages(25, 10, &calls), 0) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +135,7 @@ func TestPagesYieldsTheErrorLast(t *testing.T) {
 			return nil, boom
 		}
 		return &Page[int]{Items: []int{1, 2}, PageSize: 2, TotalItems: 4}, nil
-	}) {
+	}, 0) {
 		got = append(got, fmt.Sprintf("%v %v", page, err))
 	}
 	if want := []string{"[1 2] <nil>", "[] boom"}; strings.Join(got, "|") != strings.Join(want, "|") {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -39,7 +40,9 @@ func (d *connectorsDataSource) Metadata(_ context.Context, req datasource.Metada
 func (d *connectorsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "Lists the connectors visible to the caller's account (the public connectors of the platform and its own), " +
-			"optionally narrowed by a search text and a visibility. Every page of the list is read.",
+			"optionally narrowed by a search text and a visibility. Every page of the list is read, up to " + thousands(dataSourceItemLimit) + " connectors: " +
+			"a longer list is an error, so that it cannot exhaust the provider's memory. Narrow such a list with `search` or `visibility`, " +
+			"or list the account's own connectors with the `appxchange_connector` list resource (`terraform query`), which reads a page at a time.",
 		Attributes: map[string]schema.Attribute{
 			"search": schema.StringAttribute{
 				Description: "Keeps the connectors whose name or key contains this text, compared without regard to case.",
@@ -80,10 +83,17 @@ func (d *connectorsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	found, err := d.client.AllConnectors(ctx, client.ConnectorFilter{
+	found, err := d.client.ConnectorsUpTo(ctx, client.ConnectorFilter{
 		Search:     state.Search.ValueString(),
 		Visibility: state.Visibility.ValueString(),
-	})
+	}, dataSourceItemLimit)
+	if tooMany := (*client.TooManyItemsError)(nil); errors.As(err, &tooMany) {
+		resp.Diagnostics.AddError("Too Many Connectors", fmt.Sprintf("The list has more than %[1]s connectors. "+
+			"appxchange_connectors reads at most %[1]s, so that a long list cannot exhaust the provider's memory. "+
+			"Narrow the list with search or visibility, or list the account's own connectors "+
+			"with `terraform query` and the appxchange_connector list resource, which reads a page at a time.", thousands(tooMany.Limit)))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List Connectors", fmt.Sprintf("Listing the connectors failed: %s", err))
 		return
@@ -91,7 +101,7 @@ func (d *connectorsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	state.Connectors = make([]connectorModel, len(found))
 	state.IDs = make([]types.String, len(found))
 	for i := range found {
-		resp.Diagnostics.Append(state.Connectors[i].fromAPI(ctx, &found[i])...)
+		state.Connectors[i].fromAPI(ctx, &found[i], &resp.Diagnostics)
 		state.IDs[i] = types.StringValue(found[i].ID)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -70,7 +70,8 @@ func (d *oauthClientDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 	attributes["name"] = schema.StringAttribute{
 		Description: "Name of the OAuth client, matched exactly (case-sensitive). Exactly one of `id` and `name` must be set; " +
-			"a name that more than one visible OAuth client has is an error that lists their ids.",
+			"a name that more than one visible OAuth client has is an error that lists their ids. The lookup reads the OAuth clients " +
+			"whose names contain the name, up to " + thousands(dataSourceItemLimit) + " of them: more is an error that asks for `connector_id` or `id`.",
 		Optional:   true,
 		Computed:   true,
 		Validators: []validator.String{stringvalidator.LengthBetween(1, 200)},
@@ -149,26 +150,45 @@ func (d *oauthClientDataSource) readByID(ctx context.Context, config *oauthClien
 }
 
 // readByName finds the one client named exactly config.Name, on config.ConnectorID
-// when that is set; nil after an error.
+// when that is set; nil after an error. It reads the clients whose names contain the
+// name a page at a time and keeps only the first maxListedMatches of those named
+// exactly so, and it stops above dataSourceItemLimit clients read.
 func (d *oauthClientDataSource) readByName(ctx context.Context, config *oauthClientDataModel, diags *diag.Diagnostics) *client.OAuthClient {
 	name := config.Name.ValueString()
 	connectorID := config.ConnectorID.ValueString()
-	what := fmt.Sprintf("named %q", name)
+	what, onConnector := fmt.Sprintf("named %q", name), ""
 	if connectorID != "" {
-		what += fmt.Sprintf(" on the connector %q", connectorID)
+		onConnector = fmt.Sprintf(" on the connector %q", connectorID)
+		what += onConnector
 	}
-	list, err := d.client.AllOAuthClients(ctx, client.OAuthClientFilter{Search: name, ConnectorID: connectorID})
-	if err != nil {
-		diags.AddError("Unable to Read OAuth Client", fmt.Sprintf("Listing the OAuth clients %s failed: %s", what, err))
-		return nil
+	next := "Set connector_id to narrow the lookup to one connector, or look the client up by id."
+	if connectorID != "" {
+		next = "Look the client up by id instead."
 	}
 	var matches []client.OAuthClient
-	for _, c := range list {
-		if c.Name == name {
-			matches = append(matches, c)
+	count := 0
+	for page, err := range d.client.OAuthClientPagesUpTo(ctx, client.OAuthClientFilter{Search: name, ConnectorID: connectorID}, dataSourceItemLimit) {
+		if tooMany := (*client.TooManyItemsError)(nil); errors.As(err, &tooMany) {
+			diags.AddAttributeError(path.Root("name"), "Too Many OAuth Clients",
+				fmt.Sprintf("More than %[1]s OAuth clients whose names contain %[2]q%[3]s are visible to your account. "+
+					"The lookup by name reads at most %[1]s, so that a long list cannot exhaust the provider's memory. %[4]s",
+					thousands(tooMany.Limit), name, onConnector, next))
+			return nil
+		}
+		if err != nil {
+			diags.AddError("Unable to Read OAuth Client", fmt.Sprintf("Listing the OAuth clients %s failed: %s", what, err))
+			return nil
+		}
+		for i := range page {
+			if page[i].Name != name {
+				continue
+			}
+			if count++; len(matches) < maxListedMatches {
+				matches = append(matches, page[i])
+			}
 		}
 	}
-	switch len(matches) {
+	switch count {
 	case 0:
 		diags.AddAttributeError(path.Root("name"), "OAuth Client Not Found",
 			fmt.Sprintf("No OAuth client %s is visible to your account. Names match exactly, case included; "+
@@ -177,18 +197,20 @@ func (d *oauthClientDataSource) readByName(ctx context.Context, config *oauthCli
 	case 1:
 		return &matches[0]
 	}
-	lines := make([]string, len(matches))
+	lines := make([]string, len(matches), len(matches)+1)
 	for i, c := range matches {
 		lines[i] = fmt.Sprintf("  - %s (connector %s, account %s)", c.ID, c.ConnectorID, c.AccountID)
 	}
-	next := "Set connector_id to narrow the lookup to one connector, or look the client up by id."
-	if connectorID != "" {
-		next = "Look the client up by id instead."
+	if count > len(matches) {
+		lines = append(lines, fmt.Sprintf("  - and %d more", count-len(matches)))
 	}
 	diags.AddAttributeError(path.Root("name"), "Ambiguous OAuth Client Name",
-		fmt.Sprintf("%d OAuth clients %s are visible to your account:\n%s\n%s", len(matches), what, strings.Join(lines, "\n"), next))
+		fmt.Sprintf("%d OAuth clients %s are visible to your account:\n%s\n%s", count, what, strings.Join(lines, "\n"), next))
 	return nil
 }
+
+// maxListedMatches is how many of the clients of an ambiguous name the error lists.
+const maxListedMatches = 10
 
 // oauthClientDataAttributes is the schema of one OAuth client as the data sources
 // expose it, every attribute computed.

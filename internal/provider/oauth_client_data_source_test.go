@@ -127,6 +127,10 @@ func TestAccOAuthClientDataSource_errors(t *testing.T) {
 	onPowerBI := seedOAuthClient(t, acme, powerBIClientCredentials("shared"))
 	twin1 := seedOAuthClient(t, acme, procoreCodeFlow("twin"))
 	twin2 := seedOAuthClient(t, acme, procoreCodeFlow("twin"))
+	var crowd []*client.OAuthClient // more of one name than the error lists
+	for range maxListedMatches + 2 {
+		crowd = append(crowd, seedOAuthClient(t, acme, procoreCodeFlow("crowd")))
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -148,6 +152,14 @@ func TestAccOAuthClientDataSource_errors(t *testing.T) {
 					"- "+twin1.ID+" (connector "+procoreID+", account acme)",
 					"- "+twin2.ID+" (connector "+procoreID+", account acme)",
 					"Look the client up by id instead."),
+			},
+			// A name that more clients have than the error lists: the first ones, oldest first, and how many more.
+			{
+				Config: sb.providerConfig(acmeToken) + `data "appxchange_oauth_client" "this" { name = "crowd" }`,
+				ExpectError: expectErrorDiagnostic("Ambiguous OAuth Client Name", `12 OAuth clients named "crowd" are visible to your account:`,
+					"- "+crowd[0].ID+" (connector "+procoreID+", account acme)",
+					"- "+crowd[maxListedMatches-1].ID+" (connector "+procoreID+", account acme)\n  - and 2 more\n"+
+						"Set connector_id to narrow the lookup to one connector, or look the client up by id."),
 			},
 			// A name nobody has.
 			{

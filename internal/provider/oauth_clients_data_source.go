@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -50,7 +52,10 @@ func (d *oauthClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 	resp.Schema = schema.Schema{
 		Description: "Lists the OAuth clients visible to the caller's account (its own, and the public ones of connectors it can use), " +
-			"optionally filtered. Every page of the list is read. Secrets are never exposed.",
+			"optionally filtered. Every page of the list is read, up to " + thousands(dataSourceItemLimit) + " OAuth clients: " +
+			"a longer list is an error, so that it cannot exhaust the provider's memory. Narrow such a list with the filters, " +
+			"or list the account's own clients with the `appxchange_oauth_client` list resource (`terraform query`), which reads a page at a time. " +
+			"Secrets are never exposed.",
 		Attributes: map[string]schema.Attribute{
 			"connector_id":          filter(oauthClientFilters["connector_id"]),
 			"connection_definition": filter(oauthClientFilters["connection_definition"]),
@@ -85,7 +90,14 @@ func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	list, err := d.client.AllOAuthClients(ctx, state.filter())
+	list, err := d.client.OAuthClientsUpTo(ctx, state.filter(), dataSourceItemLimit)
+	if tooMany := (*client.TooManyItemsError)(nil); errors.As(err, &tooMany) {
+		resp.Diagnostics.AddError("Too Many OAuth Clients", fmt.Sprintf("The list has more than %[1]s OAuth clients. "+
+			"appxchange_oauth_clients reads at most %[1]s, so that a long list cannot exhaust the provider's memory. "+
+			"Narrow the list with connector_id, connection_definition, public or search, or list the account's own clients "+
+			"with `terraform query` and the appxchange_oauth_client list resource, which reads a page at a time.", thousands(tooMany.Limit)))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List OAuth Clients", fmt.Sprintf("Listing the OAuth clients failed: %s", err))
 		return
@@ -108,6 +120,22 @@ func (d *oauthClientsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	state.IDs, diags = types.ListValue(types.StringType, ids)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// dataSourceItemLimit is the most objects a data source that lists holds: more is an
+// error that asks for narrower filters or the list resource, which streams. It is ten
+// times the 10,000 OAuth clients that the benchmark reads with appxchange_oauth_clients
+// (100 pages of the API, where a server that never ends its list used to be read for
+// 10,000 pages), and the schemas' descriptions give it.
+const dataSourceItemLimit = client.DefaultItemLimit
+
+// thousands is n with a comma between groups of three digits, such as 100,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // oauthClientFilters describes the filter attributes of the appxchange_oauth_clients
