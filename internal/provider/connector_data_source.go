@@ -94,6 +94,6 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	var state connectorModel
-	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
+	state.fromAPI(ctx, conn, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -248,22 +248,6 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 	}
 }
 
-// fromAPI sets every attribute from the API's connector. Empty values, which the
-// API omits, are null.
-func (m *connectorModel) fromAPI(ctx context.Context, c *client.Connector) diag.Diagnostics {
-	m.ID = types.StringValue(c.ID)
-	m.Key = types.StringValue(c.Key)
-	m.Name = types.StringValue(c.Name)
-	m.Description = optionalString(c.Description)
-	m.Visibility = types.StringValue(c.Visibility)
-	m.OwnerAccountID = types.StringValue(c.OwnerAccountID)
-	m.CreatedAt = types.StringValue(c.CreatedAt)
-	m.UpdatedAt = types.StringValue(c.UpdatedAt)
-	var diags diag.Diagnostics
-	m.ConnectionDefinitions = definitionsFromAPI(ctx, c.ConnectionDefinitions, &diags)
-	return diags
-}
-
 func definitionsFromAPI(ctx context.Context, defs []client.ConnectionDefinition, diags *diag.Diagnostics) types.Map {
 	models := make(map[string]connectionDefinitionModel, len(defs))
 	for _, d := range defs {

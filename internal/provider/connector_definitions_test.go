@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
 // sampleConnector has every field of a connector set, in an order other than sorted.
@@ -34,7 +35,9 @@ func sampleConnector() *client.Connector {
 func sampleConnectorModel(t *testing.T) connectorModel {
 	t.Helper()
 	var m connectorModel
-	if diags := m.fromAPI(context.Background(), sampleConnector()); diags.HasError() {
+	var diags diag.Diagnostics
+	m.fromAPI(context.Background(), sampleConnector(), &diags)
+	if diags.HasError() {
 		t.Fatal(diags)
 	}
 	return m
@@ -65,7 +68,9 @@ func TestConnectionDefinitionsFromAPINullsEmptyValues(t *testing.T) {
 	var m connectorModel
 	c := sampleConnector()
 	c.Description = ""
-	if diags := m.fromAPI(context.Background(), c); diags.HasError() {
+	var diags diag.Diagnostics
+	m.fromAPI(context.Background(), c, &diags)
+	if diags.HasError() {
 		t.Fatal(diags)
 	}
 	if !m.Description.IsNull() {

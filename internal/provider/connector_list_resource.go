@@ -71,7 +71,7 @@ func (r *connectorListResource) List(ctx context.Context, req list.ListRequest, 
 		result.Diagnostics.Append(setIdentity(ctx, result.Identity, c.ID)...)
 		if req.IncludeResource {
 			var m connectorModel
-			result.Diagnostics.Append(m.fromAPI(ctx, c)...)
+			m.fromAPI(ctx, c, &result.Diagnostics)
 			result.Diagnostics.Append(result.Resource.Set(ctx, &m)...)
 		}
 	})

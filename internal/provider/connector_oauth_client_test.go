@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -77,7 +79,7 @@ func TestAccConnectorOAuthClient_sameApply(t *testing.T) {
 			{
 				PreConfig: func() { sb.resetStats(t) },
 				Config:    config(crmOAuthClient("oAuth2ClientCredentials", "")),
-				ExpectError: atApply(`client_secret: the connection definition "oAuth2ClientCredentials" (oauth2_client_credentials) needs a client secret. ` +
+				ExpectError: atApply(`The connection definition "oAuth2ClientCredentials" (oauth2_client_credentials) needs a client secret. ` +
 					`Set client_secret, or client_secret_wo with client_secret_wo_version.`),
 			},
 			// The client never reached the API; the connector made before it goes.
@@ -89,7 +91,7 @@ func TestAccConnectorOAuthClient_sameApply(t *testing.T) {
 			{
 				PreConfig:   func() { sb.resetStats(t) },
 				Config:      config(crmOAuthClient("apiKeyAuth", `  client_secret = "crm-secret"`)),
-				ExpectError: atApply(`connection_definition: "apiKeyAuth" of connector "acc-crm-clients" has the auth type api_key, and OAuth clients do not apply to it`),
+				ExpectError: atApply(`"apiKeyAuth" of connector "acc-crm-clients" has the auth type api_key, and OAuth clients do not apply to it`),
 			},
 			{
 				Config: sb.providerConfig(acmeToken),
@@ -165,7 +167,7 @@ resource "appxchange_oauth_client" "second" {
 }
 `,
 				ExpectError: atPlan("Not an OAuth Connection Definition",
-					`connection_definition: "oAuth2ClientCredentials" of connector "acc-crm-clients" has the auth type api_key, and OAuth clients do not apply to it`),
+					`"oAuth2ClientCredentials" of connector "acc-crm-clients" has the auth type api_key, and OAuth clients do not apply to it`),
 			},
 			// No write was made; the unchanged configuration plans nothing.
 			{
@@ -178,6 +180,70 @@ resource "appxchange_oauth_client" "second" {
 		},
 	})
 }
+
+// A client that names its connector by a literal id has no order with it: Terraform
+// may plan and apply either first. A change of the connector in the same plan that
+// breaks the client still fails the plan, before any write, whichever is planned first.
+func TestAccConnectorOAuthClient_literalConnectorID(t *testing.T) {
+	sb := startSandbox(t)
+	password := `oAuth2Password = { title = "OAuth 2.0 password", auth_type = "oauth2_password" }`
+	var connectorID string
+	literalClient := `
+resource "appxchange_oauth_client" "literal" {
+  name                  = "CRM app by id"
+  connector_id          = var.connector_id
+  connection_definition = "oAuth2Password"
+  client_id             = "crm-app-literal"
+  client_secret         = "crm-secret"
+}
+
+variable "connector_id" { type = string }
+`
+	variables := config.Variables{"connector_id": lazyString{&connectorID}}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy:             checkNoOAuthClients(t, sb),
+		Steps: []resource.TestStep{
+			// The connector alone.
+			{
+				Config: sb.providerConfig(acmeToken) + clientsConnector("", password),
+				Check: func(s *terraform.State) error {
+					connectorID = s.RootModule().Resources["appxchange_connector.crm"].Primary.ID
+					return nil
+				},
+			},
+			// A client on it by its literal id.
+			{
+				Config:          sb.providerConfig(acmeToken) + clientsConnector("", password) + literalClient,
+				ConfigVariables: variables,
+			},
+			// The same plan retypes the client's definition to api_key: the plan fails before any write.
+			{
+				PreConfig: func() { sb.resetStats(t) },
+				Config: sb.providerConfig(acmeToken) +
+					strings.Replace(clientsConnector("", password), `auth_type = "oauth2_password"`, `auth_type = "api_key"`, 1) +
+					strings.Replace(literalClient, `"crm-app-literal"`, `"crm-app-literal-2"`, 1),
+				ConfigVariables: variables,
+				ExpectError:     atPlan("", `"oAuth2Password" of connector "acc-crm-clients" has the auth type api_key, and OAuth clients do not apply to it`),
+			},
+			// No write was made; the unchanged configuration plans nothing.
+			{
+				PreConfig:       sb.expectNoWrites(t),
+				Config:          sb.providerConfig(acmeToken) + clientsConnector("", password) + literalClient,
+				ConfigVariables: variables,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// lazyString is a configuration variable whose value is read when the step runs,
+// such as an id that an earlier step made.
+type lazyString struct{ value *string }
+
+func (v lazyString) MarshalJSON() ([]byte, error) { return json.Marshal(*v.value) }
 
 // Only the connector's owner may make its OAuth clients public.
 func TestAccConnectorOAuthClient_public(t *testing.T) {
@@ -233,7 +299,7 @@ resource "appxchange_oauth_client" "procore" {
 }
 `, procoreID),
 				ExpectError: atPlan("Public Client Not Allowed",
-					`public: only the owner of connector "procore" (account "xchange") may make its OAuth clients public; your account is "acme".`),
+					`Only the owner of connector "procore" (account "xchange") may make its OAuth clients public, and your account is "acme".`),
 			},
 			// No write was made.
 			{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -109,6 +108,19 @@ func (r *connectorResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
+func (r *connectorResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = idIdentitySchema("connector")
+}
+
+func (r *connectorResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	pd, problem := configuredData(req.ProviderData)
+	if problem != "" {
+		resp.Diagnostics.AddError("Unexpected Resource Configure Type", problem)
+		return
+	}
+	r.data = pd
+}
+
 // ValidateConfig applies the rules between attributes of a definition. A value
 // that is unknown until apply is left to the API.
 func (r *connectorResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -132,23 +144,10 @@ func (r *connectorResource) ValidateConfig(ctx context.Context, req resource.Val
 	}
 }
 
-func (r *connectorResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = idIdentitySchema("connector")
-}
-
-func (r *connectorResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	pd, problem := configuredData(req.ProviderData)
-	if problem != "" {
-		resp.Diagnostics.AddError("Unexpected Resource Configure Type", problem)
-		return
-	}
-	r.data = pd
-}
-
 // ModifyPlan records, when the plan updates a connector in place, the connector it
-// will become, so that the plan checks of OAuth clients on it see the definitions
-// they will meet at apply. A replacement (a new key) records nothing: the clients
-// on the old connector then plan with an unknown connector_id.
+// will become, so that the plan of an OAuth client on it sees the definitions it will
+// meet at apply (connector_plans.go). A replacement (a new key) records nothing: the
+// clients on the old connector then plan with an unknown connector_id.
 func (r *connectorResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
@@ -162,108 +161,78 @@ func (r *connectorResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	id := state.ID.ValueString()
 	defs, err := plan.ConnectionDefinitions.ToTerraformValue(ctx)
 	if err != nil || !defs.IsFullyKnown() || plan.Visibility.IsUnknown() {
-		r.data.plannedConnectors.plan(id, nil)
+		resp.Diagnostics.Append(r.data.plannedConnectors.plan(id, nil)...)
 		return
 	}
-	apiDefs, diags := definitionsToAPI(ctx, plan.ConnectionDefinitions)
-	resp.Diagnostics.Append(diags...)
+	planned := plan.toInput(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.data.plannedConnectors.plan(id, &client.Connector{
+	resp.Diagnostics.Append(r.data.plannedConnectors.plan(id, &client.Connector{
 		ID:                    id,
 		Key:                   state.Key.ValueString(),
-		Name:                  plan.Name.ValueString(),
-		Description:           plan.Description.ValueString(),
-		Visibility:            plan.Visibility.ValueString(),
+		Name:                  planned.Name,
+		Description:           planned.Description,
+		Visibility:            planned.Visibility,
 		OwnerAccountID:        state.OwnerAccountID.ValueString(),
-		ConnectionDefinitions: apiDefs,
-	})
+		ConnectionDefinitions: planned.ConnectionDefinitions,
+	})...)
 }
 
 func (r *connectorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan connectorModel
+	var config, plan connectorModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	defs, diags := definitionsToAPI(ctx, plan.ConnectionDefinitions)
-	resp.Diagnostics.Append(diags...)
+	in := plan.toInput(ctx, &config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	pending := newPendingCreate()
-	conn, err := r.data.client.CreateConnector(ctx, &client.ConnectorInput{
-		Key:                   plan.Key.ValueString(),
-		Name:                  plan.Name.ValueString(),
-		Description:           plan.Description.ValueString(),
-		Visibility:            plan.Visibility.ValueString(),
-		ConnectionDefinitions: defs,
-	}, client.WithIdempotencyKey(pending.IdempotencyKey))
+	created, err := r.data.client.CreateConnector(ctx, in, client.WithIdempotencyKey(pending.IdempotencyKey))
 	if isOutcomeUnknown(err) {
-		resp.Diagnostics.Append(savePlaceholder(ctx, req.Plan, &resp.State, resp.Private, pending)...)
-		connectorCreates.addOutcomeUnknown(&resp.Diagnostics, plan.Key.ValueString(), pending, err)
-		return
-	}
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
-		resp.Diagnostics.AddAttributeError(path.Root("key"), "Unable to Create Connector",
-			fmt.Sprintf("key: another connector already has the key %q, and keys are unique across App Xchange. Choose another key. %s", plan.Key.ValueString(), err))
+		connectors.keepPlaceholder(ctx, req.Plan, resp, pending, plan.Key.ValueString(), err)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Connector",
-			fmt.Sprintf("Registering the connector %q failed. Correct the configuration as the API says, then apply again: %s", plan.Key.ValueString(), err))
+		connectors.addWriteError(&resp.Diagnostics, opCreate, plan.Key.ValueString(), err, writeRefusal{})
 		return
 	}
-	var state connectorModel
-	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	connectors.logWrite(ctx, opCreate, created.ID)
+	plan.fromAPI(ctx, created, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, created.ETag)...)
 }
 
 func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state connectorModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	pending, diags := getPendingCreate(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	resp.Diagnostics.Append(identityBeforeRead(ctx, resp.Identity, id)...)
-	if pending != nil {
-		// A placeholder: the create's answer was lost. Find out what it did.
-		var done bool
-		if id, done = connectorCreates.resolveForRead(ctx, r.data.client, pending, state.Key.ValueString(), resp); done {
-			return
-		}
+	id, pending, ok := connectors.beginRead(ctx, r.data.client, req, resp, state.ID.ValueString(), state.Key.ValueString())
+	if !ok {
+		return
 	}
-	conn, err := r.data.client.GetConnector(ctx, id)
-	if errors.Is(err, client.ErrNotFound) {
-		resp.Diagnostics.AddWarning("Connector Not Found",
-			fmt.Sprintf("The connector %q (%s) no longer exists or is no longer visible to your account. "+
-				"It is removed from the state; the next plan creates it again unless you remove it from the configuration.",
-				state.Key.ValueString(), id))
-		resp.State.RemoveResource(ctx)
+	got, err := r.data.client.GetConnector(ctx, id)
+	if connectors.removeIfGone(ctx, resp, err, state.Key.ValueString(), id) {
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read Connector", fmt.Sprintf("Reading the connector %s failed: %s", id, err))
+		resp.Diagnostics.AddError("Unable to Read Connector", fmt.Sprintf("Reading the connector %q failed: %s", id, err))
 		return
 	}
-	resp.Diagnostics.Append(state.fromAPI(ctx, conn)...)
+	state.fromAPI(ctx, got, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
-	if pending != nil {
-		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
-	}
+	endRead(ctx, resp, got.ID, got.ETag, pending)
 }
 
 func (r *connectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state connectorModel
+	var config, plan, state connectorModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	etag, diags := getETag(ctx, req.Private)
@@ -271,47 +240,46 @@ func (r *connectorResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	patch, diags := connectorPatch(ctx, plan, state)
-	resp.Diagnostics.Append(diags...)
+	patch := plan.toPatch(ctx, &config, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	conn, err := r.data.client.UpdateConnector(ctx, state.ID.ValueString(), etag, patch)
+	id := state.ID.ValueString()
+	updated, err := r.data.client.UpdateConnector(ctx, id, etag, patch)
 	if err != nil {
-		addWriteError(&resp.Diagnostics, "Unable to Update Connector", "Updating", state.Key.ValueString(), err,
-			"Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.")
+		r.data.plannedConnectors.applied(id, nil)
+		connectors.addWriteError(&resp.Diagnostics, opUpdate, state.Key.ValueString(), err, writeRefusal{inUse: map[string]string{
+			"":           "Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.",
+			"visibility": `Keep visibility = "public" until those accounts have deleted their clients.`,
+		}})
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, conn)...)
+	r.data.plannedConnectors.applied(id, updated)
+	connectors.logWrite(ctx, opUpdate, updated.ID)
+	plan.fromAPI(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, conn.ETag)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, updated.ID)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, updated.ETag)...)
 }
 
 func (r *connectorResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state connectorModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	etag, diags := getETag(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	pending, diags := getPendingCreate(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	if pending != nil {
-		// A placeholder that no Read resolved: delete what its create made, if anything.
-		var done bool
-		if id, done = connectorCreates.resolveForDelete(ctx, r.data.client, pending, state.Key.ValueString(), &resp.Diagnostics); done {
-			return
-		}
-	}
-	err := r.data.client.DeleteConnector(ctx, id, etag)
-	if err == nil || errors.Is(err, client.ErrNotFound) {
+	id, etag, ok := connectors.beginDelete(ctx, r.data.client, req, resp, state.ID.ValueString(), state.Key.ValueString())
+	if !ok {
 		return
 	}
-	addWriteError(&resp.Diagnostics, "Unable to Delete Connector", "Deleting", state.Key.ValueString(), err,
-		"Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again.")
+	err := r.data.client.DeleteConnector(ctx, id, etag)
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		connectors.addWriteError(&resp.Diagnostics, opDelete, state.Key.ValueString(), err, writeRefusal{inUse: map[string]string{
+			"": "Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again.",
+		}})
+		return
+	}
+	connectors.logWrite(ctx, opDelete, id)
 }
 
 // ImportState takes a connector id (a UUID, as an import id or an identity) or
@@ -357,6 +325,53 @@ func (r *connectorResource) ImportState(ctx context.Context, req resource.Import
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), conn.ID)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, conn.ID)...)
+}
+
+// toInput is the body that creates the planned connector.
+func (m *connectorModel) toInput(ctx context.Context, _ *connectorModel, diags *diag.Diagnostics) *client.ConnectorInput {
+	defs, d := definitionsToAPI(ctx, m.ConnectionDefinitions)
+	diags.Append(d...)
+	return &client.ConnectorInput{
+		Key:                   m.Key.ValueString(),
+		Name:                  m.Name.ValueString(),
+		Description:           m.Description.ValueString(),
+		Visibility:            m.Visibility.ValueString(),
+		ConnectionDefinitions: defs,
+	}
+}
+
+// toPatch is the change from state to the planned connector: only what differs.
+func (m *connectorModel) toPatch(ctx context.Context, _, state *connectorModel, diags *diag.Diagnostics) *client.ConnectorPatch {
+	p := &client.ConnectorPatch{}
+	if !m.Name.Equal(state.Name) {
+		p.Name = client.Set(m.Name.ValueString())
+	}
+	if !m.Description.Equal(state.Description) {
+		p.Description = optionalPatch(m.Description)
+	}
+	if !m.Visibility.Equal(state.Visibility) {
+		p.Visibility = client.Set(m.Visibility.ValueString())
+	}
+	if !m.ConnectionDefinitions.Equal(state.ConnectionDefinitions) {
+		defs, d := definitionsToAPI(ctx, m.ConnectionDefinitions)
+		diags.Append(d...)
+		p.ConnectionDefinitions = client.Set(defs)
+	}
+	return p
+}
+
+// fromAPI sets every attribute from the API's connector. Empty values, which the
+// API omits, are null.
+func (m *connectorModel) fromAPI(ctx context.Context, c *client.Connector, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(c.ID)
+	m.Key = types.StringValue(c.Key)
+	m.Name = types.StringValue(c.Name)
+	m.Description = optionalString(c.Description)
+	m.Visibility = types.StringValue(c.Visibility)
+	m.OwnerAccountID = types.StringValue(c.OwnerAccountID)
+	m.CreatedAt = types.StringValue(c.CreatedAt)
+	m.UpdatedAt = types.StringValue(c.UpdatedAt)
+	m.ConnectionDefinitions = definitionsFromAPI(ctx, c.ConnectionDefinitions, diags)
 }
 
 // validateDefinition: OAuth presets only on OAuth auth types; enum_values for and
@@ -415,45 +430,3 @@ func isSet(v interface {
 }) bool {
 	return !v.IsNull() && !v.IsUnknown()
 }
-
-// connectorPatch holds what the plan changes, and only that.
-func connectorPatch(ctx context.Context, plan, state connectorModel) (*client.ConnectorPatch, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	patch := &client.ConnectorPatch{}
-	if !plan.Name.Equal(state.Name) {
-		patch.Name = client.Set(plan.Name.ValueString())
-	}
-	if !plan.Description.Equal(state.Description) {
-		patch.Description = optionalPatch(plan.Description)
-	}
-	if !plan.Visibility.Equal(state.Visibility) {
-		patch.Visibility = client.Set(plan.Visibility.ValueString())
-	}
-	if !plan.ConnectionDefinitions.Equal(state.ConnectionDefinitions) {
-		defs, d := definitionsToAPI(ctx, plan.ConnectionDefinitions)
-		diags.Append(d...)
-		patch.ConnectionDefinitions = client.Set(defs)
-	}
-	return patch, diags
-}
-
-// addWriteError explains a failed write to a connector: a 412 means it changed
-// outside Terraform; a 409 that OAuth clients use it, with inUse saying what to do
-// (or, when the connector was to become private, that other accounts' clients do).
-func addWriteError(diags *diag.Diagnostics, summary, doing, key string, err error, inUse string) {
-	var apiErr *client.APIError
-	switch {
-	case errors.Is(err, client.ErrPreconditionFailed):
-		diags.AddError(summary, fmt.Sprintf("The connector %q changed outside Terraform since it was last read. "+
-			"Run terraform plan again to see the current connector, then apply. The API said: %s", key, err))
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict && slices.ContainsFunc(apiErr.Errors, isVisibilityError):
-		diags.AddAttributeError(path.Root("visibility"), summary, fmt.Sprintf("OAuth clients of other accounts use the public connector %q, "+
-			"so it cannot become private. Keep visibility = \"public\" until those accounts have deleted their clients. %s", key, err))
-	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict:
-		diags.AddError(summary, fmt.Sprintf("OAuth clients use the connector %q: %s %s", key, inUse, err))
-	default:
-		diags.AddError(summary, fmt.Sprintf("%s the connector %q failed: %s", doing, key, err))
-	}
-}
-
-func isVisibilityError(f client.FieldError) bool { return f.Field == "visibility" }

@@ -401,8 +401,9 @@ func TestAccConnectorResource_inUse(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:      sb.providerConfig(acmeToken) + crmConnectorAPIKeyOnly,
-				ExpectError: diagnostic("Unable to Update Connector", `OAuth clients use the connector "acc-crm": Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.`),
+				Config: sb.providerConfig(acmeToken) + crmConnectorAPIKeyOnly,
+				ExpectError: diagnostic("Unable to Update Connector", `The change would strand 1 OAuth client(s) that use the connector "acc-crm"; delete or replace them first. `+
+					`Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.`),
 			},
 			// The API's count is in the message.
 			{
@@ -436,9 +437,8 @@ func TestAccConnectorResource_inUse(t *testing.T) {
 					}
 				},
 				Config: sb.providerConfig(acmeToken) + crmConnector,
-				ExpectError: diagnostic("Unable to Update Connector", `OAuth clients of other accounts use the public connector "acc-crm", so it cannot become private. `+
-					`Keep visibility = "public" until those accounts have deleted their clients. `+
-					`Conflict (409): The connector "acc-crm" cannot become private: 1 OAuth client(s) of other accounts use it`),
+				ExpectError: diagnostic("Unable to Update Connector", `The connector "acc-crm" cannot become private: 1 OAuth client(s) of other accounts use it. `+
+					`Keep visibility = "public" until those accounts have deleted their clients.`),
 			},
 			// Once that client is gone, it becomes private.
 			{
@@ -455,8 +455,8 @@ func TestAccConnectorResource_inUse(t *testing.T) {
 			// The connector cannot be destroyed while the client exists; the error says how many and what to do.
 			{
 				Config: sb.providerConfig(acmeToken),
-				ExpectError: diagnostic("Unable to Delete Connector", `OAuth clients use the connector "acc-crm": Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again. `+
-					`Conflict (409): The connector "acc-crm" is used by 1 OAuth client(s); delete them first, then delete the connector.`),
+				ExpectError: diagnostic("Unable to Delete Connector", `The connector "acc-crm" is used by 1 OAuth client(s); delete them first, then delete the connector. `+
+					`Delete those OAuth clients first (or move them to another connector, which replaces them), then destroy the connector again.`),
 			},
 			// Once the client is gone, the connector is destroyed.
 			{
@@ -616,7 +616,9 @@ func TestConnectorResourceModifyPlanRecordsPlannedConnector(t *testing.T) {
 	changed.ConnectionDefinitions[0].AuthType = client.AuthTypeOAuth2Password
 	changed.ConnectionDefinitions = changed.ConnectionDefinitions[:1]
 	var plan connectorModel
-	if diags := plan.fromAPI(ctx, changed); diags.HasError() {
+	var diags diag.Diagnostics
+	plan.fromAPI(ctx, changed, &diags)
+	if diags.HasError() {
 		t.Fatal(diags)
 	}
 	plan.UpdatedAt = types.StringUnknown()
@@ -689,10 +691,9 @@ func TestConnectorPatchHoldsOnlyChanges(t *testing.T) {
 		c := sampleConnector()
 		tc.change(c)
 		var plan connectorModel
-		if diags := plan.fromAPI(ctx, c); diags.HasError() {
-			t.Fatal(diags)
-		}
-		patch, diags := connectorPatch(ctx, plan, state)
+		var diags diag.Diagnostics
+		plan.fromAPI(ctx, c, &diags)
+		patch := plan.toPatch(ctx, &plan, &state, &diags)
 		if diags.HasError() {
 			t.Fatal(diags)
 		}
@@ -702,42 +703,6 @@ func TestConnectorPatchHoldsOnlyChanges(t *testing.T) {
 		}
 		if string(got) != tc.want {
 			t.Errorf("%s: the patch is %s, want %s", name, got, tc.want)
-		}
-	}
-}
-
-func TestConnectorWriteErrors(t *testing.T) {
-	for name, tc := range map[string]struct {
-		err  error
-		want []string
-	}{
-		"changed outside Terraform": {
-			&client.APIError{StatusCode: 412, Title: "Precondition Failed", Detail: "The connector changed."},
-			[]string{`The connector "my-crm" changed outside Terraform`, "Run terraform plan again", "The connector changed."},
-		},
-		"in use": {
-			&client.APIError{StatusCode: 409, Title: "Conflict", Detail: "The connector is used by 3 OAuth client(s)."},
-			[]string{`OAuth clients use the connector "my-crm": Delete them first.`, "used by 3 OAuth client(s)"},
-		},
-		"public connector used by other accounts": {
-			&client.APIError{StatusCode: 409, Title: "Conflict", Detail: "The connector cannot become private: 2 OAuth client(s) of other accounts use it.",
-				Errors: []client.FieldError{{Field: "visibility", Detail: "2 OAuth client(s) of other accounts use this public connector"}}},
-			[]string{`OAuth clients of other accounts use the public connector "my-crm"`, `Keep visibility = "public"`, "2 OAuth client(s) of other accounts"},
-		},
-		"other": {
-			&client.APIError{StatusCode: 500, Title: "Internal Server Error"},
-			[]string{`Updating the connector "my-crm" failed: Internal Server Error (500)`},
-		},
-	} {
-		var diags diag.Diagnostics
-		addWriteError(&diags, "Unable to Update Connector", "Updating", "my-crm", tc.err, "Delete them first.")
-		if len(diags) != 1 || diags[0].Summary() != "Unable to Update Connector" {
-			t.Fatalf("%s: %v", name, diags)
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(diags[0].Detail(), w) {
-				t.Errorf("%s: the detail %q does not say %q", name, diags[0].Detail(), w)
-			}
 		}
 	}
 }

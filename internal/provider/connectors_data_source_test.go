@@ -191,7 +191,7 @@ import {
 			{
 				PreConfig:   sb.expectNoWrites(t),
 				Config:      sb.providerConfig(globexToken) + takeOver,
-				ExpectError: diagnostic("Unable to Create Connector", `key: another connector already has the key "acc-public-crm", and keys are unique across App Xchange. Choose another key.`),
+				ExpectError: diagnostic("Unable to Create Connector", `The connector key "acc-public-crm" is already taken; keys are unique across the platform. Choose another key.`),
 			},
 			// Acme's connector is as acme left it.
 			{

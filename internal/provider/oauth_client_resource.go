@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -20,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
 	"github.com/appxchange/terraform-provider-appxchange/internal/timestamp"
@@ -243,83 +241,41 @@ func (r *oauthClientResource) Configure(_ context.Context, req resource.Configur
 	r.data = pd
 }
 
+// ModifyPlan gathers what the plan of a client is decided from, and sets the plan
+// that planOAuthClient decides (oauth_client_plan.go).
 func (r *oauthClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy
-	}
-	if unchanged(ctx, req) {
+	if req.Plan.Raw.IsNull() || unchanged(ctx, req) {
 		return
 	}
-	var config, plan oauthClientModel
+	var config, proposed oauthClientModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	var state *oauthClientModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &proposed)...)
+	in := oauthClientPlanInput{Config: &config, Proposed: &proposed}
 	if !req.State.Raw.IsNull() {
-		state = &oauthClientModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ClientSecretWO = types.StringNull()
-
-	if state != nil {
-		// The same instant written differently is no change: keep the state's spelling.
-		if plan.ClientSecretExpiresAt.SameInstant(state.ClientSecretExpiresAt) {
-			plan.ClientSecretExpiresAt = state.ClientSecretExpiresAt
-		}
-		if change, _ := secretChange(&config, &plan, state); change != secretKeep {
-			plan.ClientSecretSet = types.BoolUnknown()
-		} else {
-			plan.ClientSecretSet = state.ClientSecretSet
-		}
-	}
-
-	def, conn := r.planDefinition(ctx, &plan, &resp.Diagnostics)
-	var before configuredDefaults
-	if state != nil {
+		in.State = &oauthClientModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, in.State)...)
 		var diags diag.Diagnostics
-		before, diags = getConfiguredDefaults(ctx, req.Private)
+		in.Configured, diags = getConfiguredDefaults(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.fillDefaults(&config, state, before, def)
-	if state != nil {
-		// updated_at changes only with the client: a plan that differs from the state
-		// only in how it writes an instant changes nothing.
-		plan.UpdatedAt = state.UpdatedAt
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		if resp.Plan.Raw.Equal(req.State.Raw) {
-			// An unchanged client is not judged again: a connector's presets may change
-			// under clients that were valid when made, and a plan with nothing to do must
-			// not fail.
-			return
-		}
-		plan.UpdatedAt = types.StringUnknown()
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || def == nil {
+	fromPlan := r.gatherConnector(ctx, &in, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkDefinitionRules(&config, state == nil, def, &resp.Diagnostics)
-	if config.Public.ValueBool() && conn.OwnerAccountID != "" {
-		me, err := r.data.client.CachedMe(ctx)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to Read the Caller's Account",
-				fmt.Sprintf("Checking that your account owns the connector of a public client failed: %s", err))
-			return
-		}
-		if me.AccountID != conn.OwnerAccountID {
-			resp.Diagnostics.AddAttributeError(path.Root("public"), "Public Client Not Allowed",
-				fmt.Sprintf("public: only the owner of connector %q (account %q) may make its OAuth clients public; your account is %q. "+
-					"Remove public, or set it to false.", conn.Key, conn.OwnerAccountID, me.AccountID))
-		}
+	plan, judged, diags := planOAuthClient(in)
+	if judged != nil && !fromPlan {
+		// Judged against the connector as it is now: the connector's plan, if this run
+		// has one, judges it again (connector_plans.go).
+		diags.Append(r.data.plannedConnectors.judgedNow(in.Connector.ID, *judged)...)
 	}
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // unchanged reports whether the plan Terraform proposes is the state itself, and
@@ -351,6 +307,39 @@ func unchanged(ctx context.Context, req resource.ModifyPlanRequest) bool {
 	return true
 }
 
+// gatherConnector reads the connector that the planned client names, and the caller's
+// account when the plan needs it, into in. It leaves the connector nil when it is not
+// known until apply, and reports whether it is the connector this run plans.
+func (r *oauthClientResource) gatherConnector(ctx context.Context, in *oauthClientPlanInput, diags *diag.Diagnostics) (fromPlan bool) {
+	if r.data == nil || in.Proposed.ConnectorID.IsUnknown() || in.Proposed.ConnectionDefinition.IsUnknown() {
+		return false
+	}
+	id := in.Proposed.ConnectorID.ValueString()
+	conn, fromPlan, err := r.data.connectorForPlan(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		diags.AddAttributeError(path.Root("connector_id"), "Connector Not Found",
+			fmt.Sprintf("No connector with id %q is visible to your account. "+
+				"Use the id of a public connector or of one your account owns, such as data.appxchange_connector.NAME.id.", id))
+		return false
+	}
+	if err != nil {
+		diags.AddError("Unable to Read Connector",
+			fmt.Sprintf("Reading the connector %q of the OAuth client failed: %s", id, err))
+		return false
+	}
+	in.Connector = conn
+	if needsAccount(in.Config, conn) {
+		me, err := r.data.client.CachedMe(ctx)
+		if err != nil {
+			diags.AddError("Unable to Read the Caller's Account",
+				fmt.Sprintf("Checking that your account owns the connector of a public client failed: %s", err))
+			return false
+		}
+		in.Account = me.AccountID
+	}
+	return fromPlan
+}
+
 func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var config, plan oauthClientModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -365,17 +354,15 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 	pending := newPendingCreate()
 	created, err := r.data.client.CreateOAuthClient(ctx, in, client.WithIdempotencyKey(pending.IdempotencyKey))
 	if isOutcomeUnknown(err) {
-		resp.Diagnostics.Append(savePlaceholder(ctx, req.Plan, &resp.State, resp.Private, pending)...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_secret_wo"), types.StringNull())...)
+		oauthClients.keepPlaceholder(ctx, req.Plan, resp, pending, plan.Name.ValueString(), err)
 		resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
-		oauthClientCreates.addOutcomeUnknown(&resp.Diagnostics, plan.Name.ValueString(), pending, err)
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Create OAuth Client", "Creating the OAuth client failed", err, &config)
+		oauthClients.addWriteError(&resp.Diagnostics, opCreate, plan.Name.ValueString(), err, config.refusal())
 		return
 	}
-	tflog.Info(ctx, "created OAuth client", map[string]any{"id": created.ID})
+	oauthClients.logWrite(ctx, opCreate, created.ID)
 	plan.fromAPI(ctx, created, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
@@ -386,31 +373,19 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state oauthClientModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	pending, diags := getPendingCreate(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	resp.Diagnostics.Append(identityBeforeRead(ctx, resp.Identity, id)...)
-	if pending != nil {
-		// A placeholder: the create's answer was lost. Find out what it did.
-		var done bool
-		if id, done = oauthClientCreates.resolveForRead(ctx, r.data.client, pending, state.Name.ValueString(), resp); done {
-			return
-		}
+	id, pending, ok := oauthClients.beginRead(ctx, r.data.client, req, resp, state.ID.ValueString(), state.Name.ValueString())
+	if !ok {
+		return
 	}
 	got, err := r.data.client.GetOAuthClient(ctx, id)
-	if errors.Is(err, client.ErrNotFound) {
-		resp.Diagnostics.AddWarning("OAuth Client Not Found",
-			fmt.Sprintf("The OAuth client %q no longer exists (or your account can no longer read it), so it was removed from the state. "+
-				"The next plan creates it again; remove it from the configuration if it should stay gone.", id))
-		resp.State.RemoveResource(ctx)
+	if oauthClients.removeIfGone(ctx, resp, err, state.Name.ValueString(), id) {
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read OAuth Client",
-			fmt.Sprintf("Reading the OAuth client %q failed: %s", id, err))
+		resp.Diagnostics.AddError("Unable to Read OAuth Client", fmt.Sprintf("Reading the OAuth client %q failed: %s", id, err))
 		return
 	}
 	prior := state
@@ -424,11 +399,7 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 	if pending != nil || !sameModel(&prior, &state) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	}
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, got.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, got.ETag)...)
-	if pending != nil {
-		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
-	}
+	endRead(ctx, resp, got.ID, got.ETag, pending)
 }
 
 func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -447,11 +418,10 @@ func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	updated, err := r.data.client.UpdateOAuthClient(ctx, state.ID.ValueString(), etag, patch)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "Unable to Update OAuth Client",
-			fmt.Sprintf("Updating the OAuth client %q failed", state.ID.ValueString()), err, &config)
+		oauthClients.addWriteError(&resp.Diagnostics, opUpdate, state.Name.ValueString(), err, config.refusal())
 		return
 	}
-	tflog.Info(ctx, "updated OAuth client", map[string]any{"id": updated.ID})
+	oauthClients.logWrite(ctx, opUpdate, updated.ID)
 	plan.fromAPI(ctx, updated, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, updated.ID)...)
@@ -462,28 +432,19 @@ func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateReq
 func (r *oauthClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state oauthClientModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	etag, diags := getETag(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	pending, diags := getPendingCreate(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := state.ID.ValueString()
-	if pending != nil {
-		// A placeholder that no Read resolved: delete what its create made, if anything.
-		var done bool
-		if id, done = oauthClientCreates.resolveForDelete(ctx, r.data.client, pending, state.Name.ValueString(), &resp.Diagnostics); done {
-			return
-		}
+	id, etag, ok := oauthClients.beginDelete(ctx, r.data.client, req, resp, state.ID.ValueString(), state.Name.ValueString())
+	if !ok {
+		return
 	}
 	err := r.data.client.DeleteOAuthClient(ctx, id, etag)
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Unable to Delete OAuth Client",
-			fmt.Sprintf("Deleting the OAuth client %q failed", id), err, nil)
+		oauthClients.addWriteError(&resp.Diagnostics, opDelete, state.Name.ValueString(), err, writeRefusal{})
 		return
 	}
-	tflog.Info(ctx, "deleted OAuth client", map[string]any{"id": id})
+	oauthClients.logWrite(ctx, opDelete, id)
 }
 
 // ImportState takes the client's id, from an import id or an identity.
@@ -522,142 +483,6 @@ func (r *oauthClientResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), got.ID)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, got.ID)...)
-}
-
-// planDefinition finds the connection definition a planned client names. It returns
-// nil, without diagnostics, when the connector or definition is not known until apply:
-// the API applies the same rules then.
-func (r *oauthClientResource) planDefinition(ctx context.Context, plan *oauthClientModel, diags *diag.Diagnostics) (*client.ConnectionDefinition, *client.Connector) {
-	if r.data == nil || plan.ConnectorID.IsUnknown() || plan.ConnectionDefinition.IsUnknown() {
-		return nil, nil
-	}
-	id := plan.ConnectorID.ValueString()
-	conn, err := r.data.connectorForPlan(ctx, id)
-	if errors.Is(err, client.ErrNotFound) {
-		diags.AddAttributeError(path.Root("connector_id"), "Connector Not Found",
-			fmt.Sprintf("connector_id: no connector with id %q is visible to your account. Use the id of a public connector "+
-				"or of one your account owns, such as data.appxchange_connector.NAME.id.", id))
-		return nil, nil
-	}
-	if err != nil {
-		diags.AddError("Unable to Read Connector",
-			fmt.Sprintf("Reading connector %q to check the OAuth client against its connection definition failed: %s", id, err))
-		return nil, nil
-	}
-	if conn == nil {
-		return nil, nil
-	}
-	key := plan.ConnectionDefinition.ValueString()
-	keys := make([]string, 0, len(conn.ConnectionDefinitions))
-	for i := range conn.ConnectionDefinitions {
-		d := &conn.ConnectionDefinitions[i]
-		if d.Key != key {
-			keys = append(keys, d.Key)
-			continue
-		}
-		if !isOAuthAuthType(d.AuthType) {
-			diags.AddAttributeError(path.Root("connection_definition"), "Not an OAuth Connection Definition",
-				fmt.Sprintf("connection_definition: %q of connector %q has the auth type %s, and OAuth clients do not apply to it "+
-					"(only to oauth2_code_flow, oauth2_client_credentials and oauth2_password). Pick an OAuth 2.0 definition of the connector.",
-					key, conn.Key, authTypes.toTerraform(d.AuthType)))
-			return nil, nil
-		}
-		return d, conn
-	}
-	slices.Sort(keys)
-	diags.AddAttributeError(path.Root("connection_definition"), "Connection Definition Not Found",
-		fmt.Sprintf("connection_definition: connector %q has no connection definition %q. Its definitions are: %s.",
-			conn.Key, key, quoted(keys)))
-	return nil, nil
-}
-
-// checkDefinitionRules applies the rules that depend on the connection definition.
-func checkDefinitionRules(config *oauthClientModel, creating bool, def *client.ConnectionDefinition, diags *diag.Diagnostics) {
-	switch def.AuthType {
-	case client.AuthTypeOAuth2CodeFlow:
-		if config.AuthorizationURL.IsNull() && def.AuthorizationURL == "" {
-			diags.AddAttributeError(path.Root("authorization_url"), "Missing Authorization URL",
-				fmt.Sprintf("authorization_url: the connection definition %q (oauth2_code_flow) presets no authorization URL, so the client "+
-					"must set one: the URL where users authorize the app at the external service.", def.Key))
-		}
-	case client.AuthTypeOAuth2ClientCredentials, client.AuthTypeOAuth2Password:
-		for _, a := range []struct {
-			name string
-			set  bool
-		}{
-			{"authorization_url", isSet(config.AuthorizationURL)},
-			{"refresh_url", isSet(config.RefreshURL)},
-			{"prompts", isSet(config.Prompts)},
-		} {
-			if a.set {
-				diags.AddAttributeError(path.Root(a.name), "Attribute Not Used by This Definition",
-					fmt.Sprintf("%s: the connection definition %q (%s) does not use it; remove it.", a.name, def.Key, authTypes.toTerraform(def.AuthType)))
-			}
-		}
-		if def.AuthType == client.AuthTypeOAuth2ClientCredentials && creating && config.ClientSecret.IsNull() && config.ClientSecretWO.IsNull() {
-			diags.AddAttributeError(path.Root("client_secret"), "Missing Client Secret",
-				fmt.Sprintf("client_secret: the connection definition %q (oauth2_client_credentials) needs a client secret. "+
-					"Set client_secret, or client_secret_wo with client_secret_wo_version.", def.Key))
-		}
-	}
-}
-
-// secretAction is what an update does with the client secret.
-type secretAction int
-
-const (
-	secretKeep  secretAction = iota // send nothing
-	secretSend                      // send a new secret
-	secretClear                     // clear the secret at the API
-)
-
-// secretChange decides the secret lifecycle of an update: client_secret is sent when
-// its value changes, client_secret_wo only when client_secret_wo_version changes, and
-// the secret is cleared when every secret attribute that the state had is removed.
-// With secretSend it returns the secret to send, which may be unknown in a plan.
-func secretChange(config, plan, state *oauthClientModel) (secretAction, types.String) {
-	switch {
-	case !plan.ClientSecret.IsNull() && !plan.ClientSecret.Equal(state.ClientSecret):
-		return secretSend, plan.ClientSecret
-	case !plan.ClientSecretWOVersion.IsNull() && !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion):
-		return secretSend, config.ClientSecretWO
-	case plan.ClientSecret.IsNull() && plan.ClientSecretWOVersion.IsNull() &&
-		(!state.ClientSecret.IsNull() || !state.ClientSecretWOVersion.IsNull()):
-		return secretClear, types.StringNull()
-	}
-	return secretKeep, types.StringNull()
-}
-
-// fillDefaults plans token_url and client_authentication where the configuration
-// omits them. At create, and when the configuration has just stopped setting one, it
-// is the definition's preset, else the API's default (unknown while the definition
-// is). Otherwise the client keeps the value it has: a connector's owner changing a
-// preset does not change the clients made from it.
-func (m *oauthClientModel) fillDefaults(config, state *oauthClientModel, before configuredDefaults, def *client.ConnectionDefinition) {
-	if config.TokenURL.IsNull() {
-		switch {
-		case state != nil && !before.TokenURL:
-			m.TokenURL = state.TokenURL
-		case def == nil:
-			m.TokenURL = types.StringUnknown()
-		case def.TokenURL != "":
-			m.TokenURL = types.StringValue(def.TokenURL)
-		default:
-			m.TokenURL = types.StringValue(DefaultTokenURL)
-		}
-	}
-	if config.ClientAuthentication.IsNull() {
-		switch {
-		case state != nil && !before.ClientAuthentication:
-			m.ClientAuthentication = state.ClientAuthentication
-		case def == nil:
-			m.ClientAuthentication = types.StringUnknown()
-		case def.ClientAuthentication != "":
-			m.ClientAuthentication = types.StringValue(clientAuthentications.toTerraform(def.ClientAuthentication))
-		default:
-			m.ClientAuthentication = types.StringValue(clientAuthentications.toTerraform(client.ClientAuthBasicAuthHeader))
-		}
-	}
 }
 
 // toInput is the body that creates the planned client.
@@ -760,53 +585,13 @@ func (m *oauthClientModel) fromAPI(ctx context.Context, c *client.OAuthClient, d
 	m.UpdatedAt = types.StringValue(c.UpdatedAt)
 }
 
-// oauthClientFields maps the API's field names to the resource's attributes, so that
-// the API's field errors point at the configuration's lines.
-var oauthClientFields = map[string]string{
-	"name":                    "name",
-	"connectorId":             "connector_id",
-	"connectionDefinitionKey": "connection_definition",
-	"clientId":                "client_id",
-	"clientSecret":            "client_secret",
-	"clientSecretExpiresAt":   "client_secret_expires_at",
-	"authorizationUrl":        "authorization_url",
-	"tokenUrl":                "token_url",
-	"refreshUrl":              "refresh_url",
-	"scopes":                  "scopes",
-	"prompts":                 "prompts",
-	"clientAuthentication":    "client_authentication",
-	"public":                  "public",
-}
-
-// addAPIError reports a failed write. The API's field errors become attribute errors;
-// a 412 says that the client changed outside Terraform.
-func addAPIError(diags *diag.Diagnostics, summary, what string, err error, config *oauthClientModel) {
-	if errors.Is(err, client.ErrPreconditionFailed) {
-		diags.AddError(summary, what+": the OAuth client changed outside Terraform since Terraform last read it, "+
-			"so the change was not made (nothing was overwritten). Run terraform plan again to see the client as it is now, "+
-			"then apply the changes you still want.")
-		return
-	}
-	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || len(apiErr.Errors) == 0 {
-		diags.AddError(summary, fmt.Sprintf("%s: %s", what, err))
-		return
-	}
-	for _, f := range apiErr.Errors {
-		field, _, _ := cutAny(f.Field, ".[")
-		name, ok := oauthClientFields[field]
-		if !ok {
-			diags.AddError(summary, fmt.Sprintf("%s: %s: %s", what, f.Field, f.Detail))
-			continue
+// refusal is how the API's refusals of a write of this configuration read: an error
+// of the secret points at the attribute that sets it.
+func (m *oauthClientModel) refusal() writeRefusal {
+	return writeRefusal{attribute: func(name string) string {
+		if name == "client_secret" && m.ClientSecret.IsNull() && !m.ClientSecretWO.IsNull() {
+			return "client_secret_wo"
 		}
-		if name == "client_secret" && config != nil && config.ClientSecret.IsNull() && !config.ClientSecretWO.IsNull() {
-			name = "client_secret_wo"
-		}
-		diags.AddAttributeError(path.Root(name), summary, fmt.Sprintf("%s: %s: %s (%s)", what, name, f.Detail, apiErr.Title))
-	}
-}
-
-func isOAuthAuthType(authType string) bool {
-	return authType == client.AuthTypeOAuth2CodeFlow || authType == client.AuthTypeOAuth2ClientCredentials ||
-		authType == client.AuthTypeOAuth2Password
+		return name
+	}}
 }

@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -458,7 +455,7 @@ resource "appxchange_oauth_client" "known_connector" {
 			// (where Terraform plans the client again with its connector known) refuses it on client_secret.
 			{
 				Config:      config(1, "oAuth2ClientCredentials", ""),
-				ExpectError: wrapped(`(?s)Error running apply.*client_secret: the connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) needs a client secret`),
+				ExpectError: wrapped(`(?s)Error running apply.*The connection definition "oAuth2ClientCredentials" \(oauth2_client_credentials\) needs a client secret`),
 			},
 			// The same with its secret: planned with the presets unknown, created with the definition's.
 			{
@@ -553,84 +550,6 @@ func TestOAuthClientModelMatchesSchema(t *testing.T) {
 	}
 	if !back.ClientSecretExpiresAt.Equal(model.ClientSecretExpiresAt) {
 		t.Errorf("the expiry came back as %v", back.ClientSecretExpiresAt)
-	}
-}
-
-func TestSecretChange(t *testing.T) {
-	str, null := types.StringValue, types.StringNull()
-	num, none := types.Int64Value, types.Int64Null()
-	model := func(secret types.String, wo types.String, version types.Int64) *oauthClientModel {
-		return &oauthClientModel{ClientSecret: secret, ClientSecretWO: wo, ClientSecretWOVersion: version}
-	}
-	for _, c := range []struct {
-		name          string
-		config, state *oauthClientModel
-		want          secretAction
-		sent          string
-	}{
-		{"same secret", model(str("a"), null, none), model(str("a"), null, none), secretKeep, ""},
-		{"new secret", model(str("b"), null, none), model(str("a"), null, none), secretSend, "b"},
-		{"secret set after import", model(str("b"), null, none), model(null, null, none), secretSend, "b"},
-		{"secret unknown at plan", model(types.StringUnknown(), null, none), model(str("a"), null, none), secretSend, ""},
-		{"write-only, same version", model(null, str("new"), num(1)), model(null, null, num(1)), secretKeep, ""},
-		{"write-only, new version", model(null, str("new"), num(2)), model(null, null, num(1)), secretSend, "new"},
-		{"secret to write-only", model(null, str("wo"), num(1)), model(str("a"), null, none), secretSend, "wo"},
-		{"write-only to secret", model(str("a"), null, none), model(null, null, num(3)), secretSend, "a"},
-		{"secret removed", model(null, null, none), model(str("a"), null, none), secretClear, ""},
-		{"write-only removed", model(null, null, none), model(null, null, num(2)), secretClear, ""},
-		{"never had one (imported)", model(null, null, none), model(null, null, none), secretKeep, ""},
-	} {
-		plan := *c.config
-		plan.ClientSecretWO = null
-		got, secret := secretChange(c.config, &plan, c.state)
-		if got != c.want || secret.ValueString() != c.sent {
-			t.Errorf("%s: got %v sending %q, want %v sending %q", c.name, got, secret.ValueString(), c.want, c.sent)
-		}
-	}
-}
-
-func TestAddAPIError(t *testing.T) {
-	unprocessable := &client.APIError{StatusCode: 422, Title: "Unprocessable Entity", Errors: []client.FieldError{
-		{Field: "scopes[1]", Detail: "repeats the scope \"openid\""},
-		{Field: "clientSecret", Detail: "must be at most 4096 characters long"},
-		{Field: "somethingNew", Detail: "is wrong"},
-	}}
-	woConfig := &oauthClientModel{ClientSecret: types.StringNull(), ClientSecretWO: types.StringValue("x")}
-	var diags diag.Diagnostics
-	addAPIError(&diags, "Unable to Create OAuth Client", "Creating the OAuth client failed", unprocessable, woConfig)
-	want := []struct {
-		path   path.Path
-		detail string
-	}{
-		{path.Root("scopes"), `Creating the OAuth client failed: scopes: repeats the scope "openid" (Unprocessable Entity)`},
-		{path.Root("client_secret_wo"), "client_secret_wo: must be at most 4096 characters long"},
-		{path.Empty(), "somethingNew: is wrong"},
-	}
-	if len(diags) != len(want) {
-		t.Fatalf("got %d diagnostics, want %d: %v", len(diags), len(want), diags)
-	}
-	for i, w := range want {
-		d := diags[i]
-		var got path.Path
-		if withPath, ok := d.(diag.DiagnosticWithPath); ok {
-			got = withPath.Path()
-		}
-		if got.String() != w.path.String() || !strings.Contains(d.Detail(), w.detail) || d.Summary() != "Unable to Create OAuth Client" {
-			t.Errorf("diagnostic %d: %s at %v: %s; want at %v: %s", i, d.Summary(), got, d.Detail(), w.path, w.detail)
-		}
-	}
-
-	diags = nil
-	addAPIError(&diags, "Unable to Update OAuth Client", "Updating the OAuth client failed",
-		fmt.Errorf("wrapped: %w", &client.APIError{StatusCode: 412, Title: "Precondition Failed"}), nil)
-	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "changed outside Terraform") || !strings.Contains(diags[0].Detail(), "Run terraform plan again") {
-		t.Errorf("a 412 does not say what happened and what to do: %v", diags)
-	}
-
-	diags = nil
-	addAPIError(&diags, "Unable to Delete OAuth Client", "Deleting failed", &client.APIError{StatusCode: 503, Title: "Service Unavailable", Attempts: 5}, nil)
-	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "Deleting failed: Service Unavailable (503) (gave up after 5 attempts)") {
-		t.Errorf("an error without field errors loses the API's message: %v", diags)
 	}
 }
 

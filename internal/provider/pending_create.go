@@ -29,31 +29,6 @@ import (
 // idempotencyWindow is how long the API remembers an idempotency key.
 const idempotencyWindow = 24 * time.Hour
 
-// pendingKind names a resource kind in the messages about its pending creates.
-type pendingKind struct {
-	noun  string // "OAuth client"
-	title string // "OAuth Client"
-	// created returns the id of the object that a recorded create made.
-	created func(*client.IdempotencyRecord) (string, error)
-}
-
-var (
-	oauthClientCreates = pendingKind{noun: "OAuth client", title: "OAuth Client", created: func(r *client.IdempotencyRecord) (string, error) {
-		c, err := r.CreatedOAuthClient()
-		if err != nil {
-			return "", err
-		}
-		return c.ID, nil
-	}}
-	connectorCreates = pendingKind{noun: "connector", title: "Connector", created: func(r *client.IdempotencyRecord) (string, error) {
-		c, err := r.CreatedConnector()
-		if err != nil {
-			return "", err
-		}
-		return c.ID, nil
-	}}
-)
-
 // newPendingCreate is the pending create of a request about to be sent.
 func newPendingCreate() *pendingCreate {
 	return &pendingCreate{IdempotencyKey: client.NewIdempotencyKey(), SentAt: time.Now().UTC().Truncate(time.Second)}
@@ -63,6 +38,17 @@ func newPendingCreate() *pendingCreate {
 func isOutcomeUnknown(err error) bool {
 	var unknown *client.OutcomeUnknownError
 	return errors.As(err, &unknown)
+}
+
+// keepPlaceholder saves the state of a create whose outcome is unknown
+// (savePlaceholder), and says so.
+func (k resourceKind) keepPlaceholder(ctx context.Context, plan tfsdk.Plan, resp *resource.CreateResponse, pending *pendingCreate, name string, err error) {
+	resp.Diagnostics.Append(savePlaceholder(ctx, plan, &resp.State, resp.Private, pending)...)
+	resp.Diagnostics.AddError(k.title+" Creation Not Confirmed",
+		fmt.Sprintf("The request to create the %s %q reached App Xchange, but no answer came back before the retries ran out (%s). "+
+			"Terraform keeps it in the state as a tainted placeholder with the request's idempotency key %s. "+
+			"Apply again within 24 hours: Terraform then asks App Xchange what the request did and takes over or creates the %s, so nothing is duplicated.",
+			k.noun, name, err, pending.IdempotencyKey, k.noun))
 }
 
 // savePlaceholder makes the state of a create whose outcome is unknown: the plan with
@@ -81,18 +67,55 @@ func savePlaceholder(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, p
 		return diags
 	}
 	state.Raw = raw
-	return setPendingCreate(ctx, private, pending)
+	return append(diags, setPendingCreate(ctx, private, pending)...)
 }
 
-// addOutcomeUnknown explains a create that may or may not have made its object.
-func (k pendingKind) addOutcomeUnknown(diags *diag.Diagnostics, name string, pending *pendingCreate, err error) {
-	diags.AddError(k.title+" Creation Not Confirmed",
-		fmt.Sprintf("The request to create the %s %q reached App Xchange, but no answer came back before the retries ran out: "+
-			"the %s may or may not have been created. Terraform keeps a placeholder of it in the state, marked tainted, "+
-			"with the request's idempotency key %s. Run terraform apply again once App Xchange answers, within 24 hours: "+
-			"it asks App Xchange what became of that request and, if the request created the %s, takes it over and replaces it "+
-			"(as it does any tainted resource), else creates it, so nothing is duplicated or left behind. The error was: %s",
-			k.noun, name, k.noun, pending.IdempotencyKey, k.noun, err))
+// beginRead starts the Read of an object: it gives a resource without an identity
+// its id's, and settles a placeholder (a create whose answer was lost) by asking the
+// API what became of the request. It returns the id to read and the pending create
+// (nil for an object whose create was answered), or ok false when Read has nothing
+// more to do.
+func (k resourceKind) beginRead(ctx context.Context, c *client.Client, req resource.ReadRequest, resp *resource.ReadResponse, id, name string) (readID string, pending *pendingCreate, ok bool) {
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return "", nil, false
+	}
+	resp.Diagnostics.Append(identityBeforeRead(ctx, resp.Identity, id)...)
+	if pending == nil {
+		return id, nil, true
+	}
+	id, done := k.resolveForRead(ctx, c, pending, name, resp)
+	return id, pending, !done
+}
+
+// endRead keeps what a Read found besides the state: the identity, the ETag, and no
+// pending create any more.
+func endRead(ctx context.Context, resp *resource.ReadResponse, id, etag string, pending *pendingCreate) {
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, id)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, etag)...)
+	if pending != nil {
+		resp.Diagnostics.Append(setPendingCreate(ctx, resp.Private, nil)...)
+	}
+}
+
+// beginDelete starts the Delete of an object: it returns the id to delete and the
+// ETag it was last read with, or ok false when there is nothing to delete: a
+// placeholder whose create made nothing, or whose outcome is still unknown (an error
+// says so, and the placeholder stays).
+func (k resourceKind) beginDelete(ctx context.Context, c *client.Client, req resource.DeleteRequest, resp *resource.DeleteResponse, id, name string) (deleteID, etag string, ok bool) {
+	etag, diags := getETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	pending, diags := getPendingCreate(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return "", "", false
+	}
+	if pending == nil {
+		return id, etag, true
+	}
+	id, outcome := k.resolvePending(ctx, c, pending, name, "Unable to Delete "+k.title, &resp.Diagnostics)
+	return id, etag, outcome == pendingCreated
 }
 
 // pendingOutcome is what became of a pending create.
@@ -106,7 +129,7 @@ const (
 
 // resolvePending asks the API what became of a pending create of the resource called
 // name; summary is the summary of the error when the API cannot be asked.
-func (k pendingKind) resolvePending(ctx context.Context, c *client.Client, pending *pendingCreate, name, summary string, diags *diag.Diagnostics) (string, pendingOutcome) {
+func (k resourceKind) resolvePending(ctx context.Context, c *client.Client, pending *pendingCreate, name, summary string, diags *diag.Diagnostics) (string, pendingOutcome) {
 	record, err := c.LookupIdempotencyKey(ctx, pending.IdempotencyKey)
 	if errors.Is(err, client.ErrNotFound) {
 		return "", pendingNotCreated
@@ -128,7 +151,7 @@ func (k pendingKind) resolvePending(ctx context.Context, c *client.Client, pendi
 }
 
 // warnNotCreated tells that a pending create made nothing, so Read drops the placeholder.
-func (k pendingKind) warnNotCreated(diags *diag.Diagnostics, name string, pending *pendingCreate) {
+func (k resourceKind) warnNotCreated(diags *diag.Diagnostics, name string, pending *pendingCreate) {
 	if time.Since(pending.SentAt) < idempotencyWindow {
 		diags.AddWarning(k.title+" Was Not Created",
 			fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, was not carried out by App Xchange. "+
@@ -143,7 +166,7 @@ func (k pendingKind) warnNotCreated(diags *diag.Diagnostics, name string, pendin
 }
 
 // warnCreated tells that a pending create did make its object, which Read takes over.
-func (k pendingKind) warnCreated(diags *diag.Diagnostics, name, id string) {
+func (k resourceKind) warnCreated(diags *diag.Diagnostics, name, id string) {
 	diags.AddWarning(k.title+" Created Despite the Lost Answer",
 		fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, did create it (id %s). Terraform now tracks it; "+
 			"since that create failed, the resource is tainted and is replaced like any tainted resource.", k.noun, name, id))
@@ -152,7 +175,7 @@ func (k pendingKind) warnCreated(diags *diag.Diagnostics, name, id string) {
 // resolveForRead settles a placeholder in Read. It returns the id of the object that
 // the create made, or done when Read has nothing more to do: the outcome is still
 // unknown (an error says so), or nothing was made and the placeholder is dropped.
-func (k pendingKind) resolveForRead(ctx context.Context, c *client.Client, pending *pendingCreate, name string, resp *resource.ReadResponse) (id string, done bool) {
+func (k resourceKind) resolveForRead(ctx context.Context, c *client.Client, pending *pendingCreate, name string, resp *resource.ReadResponse) (id string, done bool) {
 	id, outcome := k.resolvePending(ctx, c, pending, name, "Unable to Read "+k.title, &resp.Diagnostics)
 	switch outcome {
 	case pendingStillUnknown:
@@ -164,13 +187,4 @@ func (k pendingKind) resolveForRead(ctx context.Context, c *client.Client, pendi
 	}
 	k.warnCreated(&resp.Diagnostics, name, id)
 	return id, false
-}
-
-// resolveForDelete settles a placeholder that no Read resolved (a run with
-// -refresh=false). It returns the id of the object that the create made, or done when
-// there is nothing to delete: nothing was made, or that cannot be known yet (an error
-// says so, and the placeholder stays).
-func (k pendingKind) resolveForDelete(ctx context.Context, c *client.Client, pending *pendingCreate, name string, diags *diag.Diagnostics) (id string, done bool) {
-	id, outcome := k.resolvePending(ctx, c, pending, name, "Unable to Delete "+k.title, diags)
-	return id, outcome != pendingCreated
 }

@@ -247,7 +247,7 @@ func expectRequests(t *testing.T, sb *testSandbox, want map[string]int) resource
 
 // notConfirmed is the error of a create whose answer was lost.
 var notConfirmed = wrapped(`(?s)(OAuth Client|Connector) Creation Not Confirmed.*reached App Xchange, but no answer came back.*` +
-	`placeholder of it in the state, marked tainted.*idempotency key [0-9a-f-]{36}.*Run terraform apply again once App Xchange answers`)
+	`tainted placeholder with the request's idempotency key [0-9a-f-]{36}.*Apply again within 24 hours`)
 
 // TestAccPendingCreate_created: the creates of an OAuth client and a connector are
 // carried out and their answers lost. The apply fails saying so and keeps tainted
