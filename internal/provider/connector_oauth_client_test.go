@@ -235,6 +235,8 @@ variable "connector_id" { type = string }
 					plancheck.ExpectEmptyPlan(),
 				}},
 			},
+			// The client goes first: without an order, a destroy of both could take the connector first.
+			{Config: sb.providerConfig(acmeToken) + clientsConnector("", password)},
 		},
 	})
 }

@@ -180,10 +180,8 @@ func (r *connectorResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 func (r *connectorResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var config, plan connectorModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	config, plan, ok := decodeCreate[connectorModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	in := plan.toInput(ctx, &config, &resp.Diagnostics)
@@ -202,9 +200,7 @@ func (r *connectorResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	connectors.logWrite(ctx, opCreate, created.ID)
 	plan.fromAPI(ctx, created, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, created.ETag)...)
+	keepWritten(ctx, &resp.Diagnostics, &resp.State, resp.Identity, resp.Private, &plan, created.ID, created.ETag)
 }
 
 func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -231,13 +227,8 @@ func (r *connectorResource) Read(ctx context.Context, req resource.ReadRequest, 
 }
 
 func (r *connectorResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var config, plan, state connectorModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	etag, diags := getETag(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	config, plan, state, etag, ok := decodeUpdate[connectorModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	patch := plan.toPatch(ctx, &config, &state, &resp.Diagnostics)
@@ -246,20 +237,17 @@ func (r *connectorResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	id := state.ID.ValueString()
 	updated, err := r.data.client.UpdateConnector(ctx, id, etag, patch)
+	r.data.plannedConnectors.applied(id, updated)
 	if err != nil {
-		r.data.plannedConnectors.applied(id, nil)
 		connectors.addWriteError(&resp.Diagnostics, opUpdate, state.Key.ValueString(), err, writeRefusal{inUse: map[string]string{
 			"":           "Delete those OAuth clients, or move them to another definition or connector (which replaces them), then apply again.",
 			"visibility": `Keep visibility = "public" until those accounts have deleted their clients.`,
 		}})
 		return
 	}
-	r.data.plannedConnectors.applied(id, updated)
 	connectors.logWrite(ctx, opUpdate, updated.ID)
 	plan.fromAPI(ctx, updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, updated.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, updated.ETag)...)
+	keepWritten(ctx, &resp.Diagnostics, &resp.State, resp.Identity, resp.Private, &plan, updated.ID, updated.ETag)
 }
 
 func (r *connectorResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -341,10 +341,8 @@ func (r *oauthClientResource) gatherConnector(ctx context.Context, in *oauthClie
 }
 
 func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var config, plan oauthClientModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	config, plan, ok := decodeCreate[oauthClientModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	in := plan.toInput(ctx, &config, &resp.Diagnostics)
@@ -364,9 +362,7 @@ func (r *oauthClientResource) Create(ctx context.Context, req resource.CreateReq
 	}
 	oauthClients.logWrite(ctx, opCreate, created.ID)
 	plan.fromAPI(ctx, created, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, created.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, created.ETag)...)
+	keepWritten(ctx, &resp.Diagnostics, &resp.State, resp.Identity, resp.Private, &plan, created.ID, created.ETag)
 	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
 
@@ -403,13 +399,8 @@ func (r *oauthClientResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var config, plan, state oauthClientModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	etag, diags := getETag(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	config, plan, state, etag, ok := decodeUpdate[oauthClientModel](ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	patch := plan.toPatch(ctx, &config, &state, &resp.Diagnostics)
@@ -423,9 +414,7 @@ func (r *oauthClientResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	oauthClients.logWrite(ctx, opUpdate, updated.ID)
 	plan.fromAPI(ctx, updated, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, updated.ID)...)
-	resp.Diagnostics.Append(setETag(ctx, resp.Private, updated.ETag)...)
+	keepWritten(ctx, &resp.Diagnostics, &resp.State, resp.Identity, resp.Private, &plan, updated.ID, updated.ETag)
 	resp.Diagnostics.Append(setConfiguredDefaults(ctx, resp.Private, &config)...)
 }
 

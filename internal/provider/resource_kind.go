@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
@@ -77,6 +78,20 @@ var (
 	}
 )
 
+// resourceModel is what both resource models have, with the same signatures: the
+// body that creates the planned object, the change from the state to the plan, and
+// the object as the API returns it. The compiler holds both models to it.
+type resourceModel[M, In, Patch, Obj any] interface {
+	toInput(ctx context.Context, config *M, diags *diag.Diagnostics) *In
+	toPatch(ctx context.Context, config, state *M, diags *diag.Diagnostics) *Patch
+	fromAPI(ctx context.Context, obj *Obj, diags *diag.Diagnostics)
+}
+
+var (
+	_ resourceModel[oauthClientModel, client.OAuthClientInput, client.OAuthClientPatch, client.OAuthClient] = (*oauthClientModel)(nil)
+	_ resourceModel[connectorModel, client.ConnectorInput, client.ConnectorPatch, client.Connector]         = (*connectorModel)(nil)
+)
+
 // A write is one of these; the words are those of the messages and logs.
 const (
 	opCreate = "create"
@@ -107,7 +122,7 @@ func (k resourceKind) addWriteError(diags *diag.Diagnostics, op, name string, er
 	failed := fmt.Sprintf("The %s of the %s %q failed", op, k.noun, name)
 	if errors.Is(err, client.ErrPreconditionFailed) {
 		diags.AddError(summary, fmt.Sprintf("The %s %q changed outside Terraform since Terraform last read it, so nothing was written. "+
-			"Run terraform plan to see it as it is now, then apply again.", k.noun, name))
+			"Run terraform plan again to see it as it is now, then apply the changes you still want.", k.noun, name))
 		return
 	}
 	var apiErr *client.APIError
@@ -186,4 +201,31 @@ func (k resourceKind) removeIfGone(ctx context.Context, resp *resource.ReadRespo
 			"The next plan creates it again; remove it from the configuration if it should stay gone.", k.noun, name, id))
 	resp.State.RemoveResource(ctx)
 	return true
+}
+
+// decodeCreate reads the configuration and the plan of a create; ok is false when
+// they cannot be read (diagnostics say why).
+func decodeCreate[M any](ctx context.Context, req resource.CreateRequest, diags *diag.Diagnostics) (config, plan M, ok bool) {
+	diags.Append(req.Config.Get(ctx, &config)...)
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	return config, plan, !diags.HasError()
+}
+
+// decodeUpdate reads the configuration, the plan, the state and the ETag of an
+// update; ok is false when they cannot be read (diagnostics say why).
+func decodeUpdate[M any](ctx context.Context, req resource.UpdateRequest, diags *diag.Diagnostics) (config, plan, state M, etag string, ok bool) {
+	diags.Append(req.Config.Get(ctx, &config)...)
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &state)...)
+	etag, d := getETag(ctx, req.Private)
+	diags.Append(d...)
+	return config, plan, state, etag, !diags.HasError()
+}
+
+// keepWritten keeps what a create or an update returned: the object as the state,
+// its identity, and the ETag of its version.
+func keepWritten(ctx context.Context, diags *diag.Diagnostics, state *tfsdk.State, identity *tfsdk.ResourceIdentity, private privateState, model any, id, etag string) {
+	diags.Append(state.Set(ctx, model)...)
+	diags.Append(setIdentity(ctx, identity, id)...)
+	diags.Append(setETag(ctx, private, etag)...)
 }
