@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -63,11 +64,11 @@ func (p *connectorPlans) plan(id string, planned *client.Connector) diag.Diagnos
 			if d.Severity() != diag.SeverityError {
 				continue
 			}
+			what, _, _ := strings.Cut(d.Detail(), ". ")
 			diags.AddError("OAuth Client Breaks the Planned Connector",
-				fmt.Sprintf("The OAuth client %s names this connector by a literal id, so Terraform may change them in either order. "+
-					"With the change planned here: %s %s "+
-					"Set its connector_id to this connector's id attribute, so that the client is planned and applied after the connector.",
-					clientName(j.Config), d.Summary()+".", d.Detail()))
+				fmt.Sprintf("The OAuth client %s names this connector by a literal id, and the change planned here breaks it: %s. "+
+					"Set its connector_id to this connector's id attribute, so that Terraform plans and applies the client after the connector.",
+					clientName(j.Config), strings.TrimSuffix(what, ".")))
 		}
 	}
 	return diags

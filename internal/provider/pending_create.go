@@ -141,10 +141,10 @@ func (k resourceKind) resolvePending(ctx context.Context, c *client.Client, pend
 	if err != nil {
 		diags.AddError(summary,
 			fmt.Sprintf("The outcome of the earlier request to create the %s %q (idempotency key %s, sent at %s) is still unknown: "+
-				"asking App Xchange what became of it failed. The state keeps its placeholder and the key. "+
-				"Run terraform apply again once App Xchange answers, before %s, when App Xchange forgets the key. The error was: %s",
-				k.noun, name, pending.IdempotencyKey, pending.SentAt.Format(time.RFC3339),
-				pending.SentAt.Add(idempotencyWindow).Format(time.RFC3339), err))
+				"asking App Xchange what became of it failed (%s). The state keeps its placeholder and the key. "+
+				"Run terraform apply again once App Xchange answers, before %s, when App Xchange forgets the key.",
+				k.noun, name, pending.IdempotencyKey, pending.SentAt.Format(time.RFC3339), err,
+				pending.SentAt.Add(idempotencyWindow).Format(time.RFC3339)))
 		return "", pendingStillUnknown
 	}
 	return id, pendingCreated
@@ -155,21 +155,21 @@ func (k resourceKind) warnNotCreated(diags *diag.Diagnostics, name string, pendi
 	if time.Since(pending.SentAt) < idempotencyWindow {
 		diags.AddWarning(k.title+" Was Not Created",
 			fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, was not carried out by App Xchange. "+
-				"Its placeholder was removed from the state, and Terraform creates the %s anew.", k.noun, name, k.noun))
+				"Terraform removed its placeholder and creates the %s anew.", k.noun, name, k.noun))
 		return
 	}
 	diags.AddWarning(k.title+" Creation Unknown",
-		fmt.Sprintf("The earlier request to create the %s %q was sent at %s, more than 24 hours ago, and App Xchange no longer "+
-			"remembers it, so whether it created the %s cannot be known. Its placeholder was removed from the state, and Terraform "+
-			"creates the %s anew. If App Xchange holds a %s %q that Terraform does not manage, delete it or import it.",
-			k.noun, name, pending.SentAt.Format(time.RFC3339), k.noun, k.noun, k.noun, name))
+		fmt.Sprintf("The earlier request to create the %s %q was sent at %s, and App Xchange forgets requests after 24 hours, "+
+			"so Terraform removed its placeholder and creates the %s anew. "+
+			"If App Xchange now holds a %s %q that Terraform does not manage, delete it or import it.",
+			k.noun, name, pending.SentAt.Format(time.RFC3339), k.noun, k.noun, name))
 }
 
 // warnCreated tells that a pending create did make its object, which Read takes over.
 func (k resourceKind) warnCreated(diags *diag.Diagnostics, name, id string) {
 	diags.AddWarning(k.title+" Created Despite the Lost Answer",
-		fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, did create it (id %s). Terraform now tracks it; "+
-			"since that create failed, the resource is tainted and is replaced like any tainted resource.", k.noun, name, id))
+		fmt.Sprintf("The earlier request to create the %s %q, whose answer was lost, did create it (id %s). "+
+			"Terraform now tracks it as tainted, since that create failed, and replaces it like any tainted resource.", k.noun, name, id))
 }
 
 // resolveForRead settles a placeholder in Read. It returns the id of the object that
