@@ -23,11 +23,14 @@ type tokens struct {
 	// newSource builds a token source with an empty cache; nil for a fixed token.
 	newSource func() oauth2.TokenSource
 	clientID  string
+	// secrets gets every token issued, to be masked; nil for a fixed token.
+	secrets *secretSet
 
-	mu     sync.Mutex
-	src    oauth2.TokenSource
-	gen    uint64        // counts the sources made, so a refusal renews one source once
-	issued *oauth2.Token // the last token handed out, to log each new one once
+	mu         sync.Mutex
+	src        oauth2.TokenSource
+	gen        uint64        // counts the sources made, so a refusal renews one source once
+	issued     *oauth2.Token // the last token handed out, to log each new one once
+	registered *oauth2.Token // the last token added to secrets
 }
 
 func staticTokens(accessToken string) *tokens {
@@ -35,8 +38,8 @@ func staticTokens(accessToken string) *tokens {
 }
 
 // serviceAccountTokens fetches tokens through httpClient, which must not retry and
-// must not carry an Authorization header of its own.
-func serviceAccountTokens(cfg *Config, httpClient *http.Client) *tokens {
+// must not carry an Authorization header of its own, and adds each to secrets.
+func serviceAccountTokens(cfg *Config, secrets *secretSet, httpClient *http.Client) *tokens {
 	cc := &clientcredentials.Config{
 		ClientID:     cfg.ClientID,
 		ClientSecret: cfg.ClientSecret,
@@ -48,6 +51,7 @@ func serviceAccountTokens(cfg *Config, httpClient *http.Client) *tokens {
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, httpClient)
 	t := &tokens{
 		clientID: cfg.ClientID,
+		secrets:  secrets,
 		newSource: func() oauth2.TokenSource {
 			return oauth2.ReuseTokenSourceWithExpiry(nil, cc.TokenSource(ctx), tokenExpiryMargin)
 		},
@@ -74,7 +78,14 @@ func (t *tokens) token() (tok *oauth2.Token, gen uint64, fresh bool, err error) 
 	if fresh {
 		t.issued = tok
 	}
+	register := t.renewable() && tok != t.registered
+	if register {
+		t.registered = tok
+	}
 	t.mu.Unlock()
+	if register {
+		t.secrets.addToken(tok)
+	}
 	return tok, gen, fresh, nil
 }
 
@@ -91,20 +102,32 @@ func (t *tokens) renew(gen uint64) {
 
 // describe turns a token endpoint failure into an error that names the service
 // account and the OAuth error, never the secret. Refused credentials end the request;
-// other failures are transient and retried.
+// other failures are transient and retried. The endpoint's texts (error,
+// error_description, error_uri) are cleaned: a server may echo the Authorization
+// header or the form it was sent, or send terminal sequences. Its raw body is never
+// shown.
 func (t *tokens) describe(err error) error {
+	r := t.secrets.redactor(nil)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
-		return fmt.Errorf("requesting a service-account token: %w", err)
+		return r.error(fmt.Errorf("requesting a service-account token: %w", err))
 	}
 	status := 0
 	if re.Response != nil {
 		status = re.Response.StatusCode
 	}
+	code, description, uri := r.clean(re.ErrorCode), r.clean(re.ErrorDescription), r.clean(re.ErrorURI)
 	if status >= 400 && status < 500 && status != http.StatusTooManyRequests {
-		return &CredentialsError{ClientID: t.clientID, StatusCode: status, Code: re.ErrorCode, Description: re.ErrorDescription}
+		return &CredentialsError{ClientID: t.clientID, StatusCode: status, Code: code, Description: description, URI: uri, redact: r}
 	}
-	return fmt.Errorf("requesting a service-account token: the token endpoint answered %d %s", status, http.StatusText(status))
+	msg := fmt.Sprintf("requesting a service-account token: the token endpoint answered %d %s", status, http.StatusText(status))
+	if code != "" {
+		msg += " (" + code + ")"
+	}
+	if description != "" {
+		msg += ": " + description
+	}
+	return errors.New(r.hide(msg))
 }
 
 // CredentialsError is returned when the token endpoint refuses the service-account
@@ -114,6 +137,10 @@ type CredentialsError struct {
 	StatusCode  int
 	Code        string // RFC 6749 error code, such as invalid_client
 	Description string
+	URI         string // RFC 6749 error_uri: a page about the error
+
+	// redact masks the credentials in Error(), as in the texts above.
+	redact redactor
 }
 
 // Error says that the credentials were refused, and why.
@@ -126,5 +153,8 @@ func (e *CredentialsError) Error() string {
 	if e.Description != "" {
 		msg += ": " + e.Description
 	}
-	return msg + "; check the client ID, client secret, token URL and scopes"
+	if e.URI != "" {
+		msg += " (see " + e.URI + ")"
+	}
+	return e.redact.hide(msg + "; check the client ID, client secret, token URL and scopes")
 }

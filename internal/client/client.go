@@ -57,7 +57,8 @@ type Config struct {
 	RetryWaitMax time.Duration
 	// UserAgent is sent as the User-Agent of every request, token requests included.
 	UserAgent string
-	// Logger receives the client's log lines; nil logs nothing.
+	// Logger receives the client's log lines; nil logs nothing. Every text of a line
+	// has the secrets of the request and the credentials masked, and is printable.
 	Logger Logger
 }
 
@@ -66,6 +67,7 @@ type Client struct {
 	baseURL    string
 	http       *http.Client
 	tokens     *tokens
+	secrets    *secretSet // the credentials, masked in every text passed on
 	log        Logger
 	maxRetries int
 	waitMin    time.Duration
@@ -110,24 +112,26 @@ func New(cfg Config) (*Client, error) {
 	if waitMin > waitMax {
 		return nil, fmt.Errorf("RetryWaitMin (%s) is longer than RetryWaitMax (%s)", waitMin, waitMax)
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = nopLogger{}
+	secrets := newSecretSet(&cfg)
+	var log Logger = nopLogger{}
+	if cfg.Logger != nil {
+		log = redactingLogger{next: cfg.Logger, secrets: secrets}
 	}
 
 	pool := &userAgentTransport{userAgent: cfg.UserAgent, next: newTransport()}
 	tok := staticTokens(cfg.AccessToken)
 	if hasAccount {
-		tok = serviceAccountTokens(&cfg, &http.Client{Transport: pool, Timeout: timeout, CheckRedirect: noRedirects})
+		tok = serviceAccountTokens(&cfg, secrets, &http.Client{Transport: pool, Timeout: timeout, CheckRedirect: noRedirects})
 	}
 	return &Client{
 		baseURL: base,
 		http: &http.Client{
-			Transport:     &attemptTransport{log: log, next: &authTransport{tokens: tok, log: log, next: pool}},
+			Transport:     &attemptTransport{log: log, secrets: secrets, next: &authTransport{tokens: tok, log: log, next: pool}},
 			Timeout:       timeout,
 			CheckRedirect: noRedirects,
 		},
 		tokens:     tok,
+		secrets:    secrets,
 		log:        log,
 		maxRetries: cfg.MaxRetries,
 		waitMin:    waitMin,
@@ -193,7 +197,9 @@ func write(method, path string, body any, etag string, opts []WriteOption) reque
 // do makes a call with its retries, decodes a 2xx answer into out (when not nil),
 // and returns the answer's ETag. Other answers are returned as *APIError. A write
 // that may have been carried out without its answer reaching the caller is an
-// *OutcomeUnknownError.
+// *OutcomeUnknownError. The text of every error it returns, and of every line it
+// logs, has the secrets of the request's body and the credentials masked, and is
+// printable.
 func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 	st := &callState{method: r.method, path: r.path}
 	if r.body != nil {
@@ -202,6 +208,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 			return "", fmt.Errorf("%s %s: encoding the request: %w", r.method, r.path, err)
 		}
 		st.body = body
+		st.secrets = requestSecretForms(body)
 	}
 	if r.method == http.MethodPost || r.method == http.MethodPatch {
 		st.idempotencyKey = r.idempotencyKey
@@ -213,6 +220,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (string, error) {
 		}
 	}
 	etag, err := c.call(ctx, st, r, out)
+	err = c.redactor(st).error(err)
 	if err != nil && st.idempotencyKey != "" && st.unsettled(err) {
 		return "", &OutcomeUnknownError{Method: r.method, Path: r.path, IdempotencyKey: st.idempotencyKey, Err: err}
 	}
@@ -240,7 +248,7 @@ func (c *Client) call(ctx context.Context, st *callState, r request, out any) (s
 		return "", fmt.Errorf("%s %s: reading the response: %w", r.method, r.path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, body)
+		apiErr := newAPIError(resp, body, c.redactor(st))
 		apiErr.Attempts = st.attempts
 		return "", apiErr
 	}
@@ -252,6 +260,9 @@ func (c *Client) call(ctx context.Context, st *callState, r request, out any) (s
 	}
 	return resp.Header.Get("ETag"), nil
 }
+
+// redactor cleans the texts of the call of st: its own secrets and the credentials.
+func (c *Client) redactor(st *callState) redactor { return c.secrets.redactor(st.secrets) }
 
 // send makes the attempts of one call.
 func (c *Client) send(ctx context.Context, st *callState, r request) (*http.Response, error) {

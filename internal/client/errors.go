@@ -35,6 +35,9 @@ type APIError struct {
 	// Attempts is how many attempts were made when the answer came after every retry
 	// was spent; it is 0 when the answer ended the retries by itself.
 	Attempts int
+
+	// redact masks the secrets of the request in Error(), as in the texts above.
+	redact redactor
 }
 
 // Error returns the title, status, detail and field errors, such as
@@ -63,7 +66,8 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
 	}
-	return msg
+	// The texts are masked one by one; a secret could still span two of them.
+	return e.redact.hide(msg)
 }
 
 // Is reports whether target is ErrNotFound for a 404 or ErrPreconditionFailed for a 412.
@@ -79,9 +83,10 @@ func (e *APIError) Is(target error) bool {
 
 // newAPIError decodes an answer that is not 2xx. A body that is not a problem leaves
 // only the status and its text. The texts of a problem end up in Terraform's
-// messages, so what a terminal would not print as it is does not pass.
-func newAPIError(resp *http.Response, body []byte) *APIError {
-	e := &APIError{StatusCode: resp.StatusCode}
+// messages, so the secrets that r masks, which a server may echo, and what a terminal
+// would not print as it is do not pass.
+func newAPIError(resp *http.Response, body []byte, r redactor) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, redact: r}
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil &&
 		(mt == "application/problem+json" || mt == "application/json") {
 		var p struct {
@@ -91,9 +96,9 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 			Errors []FieldError `json:"errors"`
 		}
 		if json.Unmarshal(body, &p) == nil && (p.Title != "" || p.Detail != "") {
-			e.Type, e.Title, e.Detail = p.Type, printable(p.Title), printable(p.Detail)
+			e.Type, e.Title, e.Detail = r.clean(p.Type), r.clean(p.Title), r.clean(p.Detail)
 			for _, f := range p.Errors {
-				e.Errors = append(e.Errors, FieldError{Field: printable(f.Field), Detail: printable(f.Detail)})
+				e.Errors = append(e.Errors, FieldError{Field: r.clean(f.Field), Detail: r.clean(f.Detail)})
 			}
 		}
 	}
@@ -110,6 +115,9 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 // control characters (such as the escape of a terminal sequence) and bidirectional
 // controls (which make text display in another order than it reads) become U+FFFD.
 func printable(s string) string {
+	if isPlainASCII(s) {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
@@ -119,4 +127,15 @@ func printable(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// isPlainASCII reports whether s is ASCII without control characters, which
+// printable leaves as it is.
+func isPlainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

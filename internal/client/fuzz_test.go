@@ -49,7 +49,7 @@ func FuzzAPIError(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": []string{contentType}}}
-		e := newAPIError(resp, body)
+		e := newAPIError(resp, body, redactor{})
 		if e == nil || e.StatusCode != status || e.Title == "" {
 			t.Fatalf("status %d, %q: got %#v", status, contentType, e)
 		}

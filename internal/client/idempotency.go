@@ -76,6 +76,9 @@ type IdempotencyRecord struct {
 	CreatedAt string             `json:"createdAt"`
 	ExpiresAt string             `json:"expiresAt"`
 	Response  IdempotentResponse `json:"response"`
+
+	// redact cleans the errors that quote the record, which the server wrote.
+	redact redactor
 }
 
 // IdempotentResponse is the response a write got, as it was first sent.
@@ -108,6 +111,7 @@ func (c *Client) LookupIdempotencyKey(ctx context.Context, key string) (*Idempot
 	if _, err := c.do(ctx, request{method: http.MethodGet, path: "/idempotency-keys/" + url.PathEscape(key)}, &out); err != nil {
 		return nil, err
 	}
+	out.redact = c.secrets.redactor(nil)
 	return &out, nil
 }
 
@@ -137,6 +141,10 @@ func (r *IdempotencyRecord) CreatedConnector() (*Connector, error) {
 
 // created decodes the body of a record of a POST to a path ending in collection.
 func (r *IdempotencyRecord) created(collection string, out validator) error {
+	return r.redact.error(r.decodeCreated(collection, out))
+}
+
+func (r *IdempotencyRecord) decodeCreated(collection string, out validator) error {
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.Path, collection) {
 		return fmt.Errorf("the idempotency key %q was used for %s %s, not to create in %s", r.Key, r.Method, r.Path, collection)
 	}

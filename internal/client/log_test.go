@@ -154,12 +154,12 @@ func TestMaskBody(t *testing.T) {
 		{`{"clientSecret":"x"} {"clientSecret":"y"}`, `(41 bytes that are not one JSON value)`},
 		{``, ``},
 	} {
-		if got := maskBody([]byte(tc.in)); got != tc.want {
+		if got := maskBody([]byte(tc.in), redactor{}); got != tc.want {
 			t.Errorf("maskBody(%s) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 	var v any
-	if err := json.Unmarshal([]byte(maskBody([]byte(`{"x":{"clientSecret":"s"}}`))), &v); err != nil {
+	if err := json.Unmarshal([]byte(maskBody([]byte(`{"x":{"clientSecret":"s"}}`), redactor{})), &v); err != nil {
 		t.Errorf("a masked body is not JSON: %v", err)
 	}
 }

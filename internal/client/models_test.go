@@ -66,7 +66,7 @@ func TestProblemTextsArePrintable(t *testing.T) {
 	t.Parallel()
 	resp := &http.Response{StatusCode: 400, Header: http.Header{"Content-Type": []string{"application/problem+json"}}}
 	e := newAPIError(resp, []byte(`{"title":"Bad \u001b[31mRequest","detail":"line one\nline two\u202e.",`+
-		`"errors":[{"field":"name\u0000","detail":"is\tbad"}]}`))
+		`"errors":[{"field":"name\u0000","detail":"is\tbad"}]}`), redactor{})
 	want := "Bad \uFFFD[31mRequest (400): line one line two\uFFFD; name\uFFFD: is bad"
 	if got := e.Error(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)

@@ -85,6 +85,7 @@ type callState struct {
 	method         string
 	path           string
 	body           []byte
+	secrets        *formSet // forms of the secret values of body (requestSecretForms)
 	idempotencyKey string
 	attempt        int    // attempts made so far
 	gen            uint64 // generation of the token source of the last attempt
@@ -120,8 +121,9 @@ func stateOf(ctx context.Context) *callState {
 // connection dropped mid-body is an error of the attempt (and retried) and the
 // connection is reused, and logs the attempt.
 type attemptTransport struct {
-	log  Logger
-	next http.RoundTripper
+	log     Logger
+	secrets *secretSet
+	next    http.RoundTripper
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -130,7 +132,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st.attempt++
 	fields := map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt}
 	if len(st.body) > 0 {
-		t.log.Trace(ctx, "request body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "body": maskBody(st.body)})
+		t.log.Trace(ctx, "request body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "body": maskBody(st.body, t.secrets.redactor(st.secrets))})
 	}
 	// Once its headers are written, a request may reach the API whatever happens next.
 	var wrote atomic.Bool
@@ -155,7 +157,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	fields["status"] = resp.StatusCode
 	t.log.Debug(ctx, "API request", fields)
 	if len(body) > 0 {
-		t.log.Trace(ctx, "response body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "status": resp.StatusCode, "body": maskBody(body)})
+		// After the attempt, whose token may be new.
+		redact := t.secrets.redactor(st.secrets)
+		t.log.Trace(ctx, "response body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "status": resp.StatusCode, "body": maskBody(body, redact)})
 	}
 	return resp, nil
 }

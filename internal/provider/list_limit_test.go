@@ -191,7 +191,11 @@ func startEndlessAPI(t *testing.T, path string, queries ...string) *endlessAPI {
 		fmt.Fprintf(w, `],"pageIndex":%d,"pageSize":%d,"totalItems":1000000000000}`, index, size)
 	}))
 	t.Cleanup(ts.Close)
-	t.Cleanup(func() { api.expectReads(t, path, queries) })
+	t.Cleanup(func() {
+		if !t.Skipped() {
+			api.expectReads(t, path, queries)
+		}
+	})
 	api.url = ts.URL
 	return api
 }
