@@ -39,7 +39,7 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 		return schema.StringAttribute{Description: description, Computed: true}
 	}
 	resp.Schema = schema.Schema{
-		Description: "Reads the account that the provider's credentials act for, and the user or service account acting. " +
+		MarkdownDescription: "Reads the account that the provider's credentials act for, and the user or service account acting. " +
 			"Compare its `id` with an object's `account_id` or `owner_account_id` to tell the account's own objects from the public ones of others.",
 		Attributes: map[string]schema.Attribute{
 			"id":        computed("ID of the account."),

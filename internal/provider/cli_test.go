@@ -205,8 +205,8 @@ resource "appxchange_oauth_client" "write_only" {
 	var outputs []string
 	w.write("main.tf", config(secret, writeOnly, 1))
 	first := w.mustRun("plan", "-no-color", "-input=false")
-	// An expiry in the past is a warning that names the attribute, not an error.
-	if !wrapped(`(?s)Warning: Timestamp In The Past.*client_secret_expires_at: the client secret expires at 2020-01-01T00:00:00Z`).MatchString(first) {
+	// An expiry in the past is a warning at the attribute's line, not an error.
+	if !wrapped(`(?s)Warning: Timestamp In The Past.*client_secret_expires_at = "2020-01-01T00:00:00Z".*The client secret expires at 2020-01-01T00:00:00Z, which has already passed.`).MatchString(first) {
 		t.Errorf("the plan does not warn about the past expiry:\n%s", tail(first, 60))
 	}
 	outputs = append(outputs, first, w.mustRun("apply", "-auto-approve", "-no-color", "-input=false"))

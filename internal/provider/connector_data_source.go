@@ -35,16 +35,16 @@ func (d *connectorDataSource) Metadata(_ context.Context, req datasource.Metadat
 func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := connectorDataSourceAttributes()
 	attributes["id"] = schema.StringAttribute{
-		Description: "ID (UUID) of the connector. Exactly one of `id` and `key` must be set.",
-		Optional:    true,
-		Computed:    true,
-		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+		MarkdownDescription: "ID (UUID) of the connector. Exactly one of `id` and `key` must be set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attributes["key"] = schema.StringAttribute{
-		Description: "Key of the connector, such as `procore`. Exactly one of `id` and `key` must be set.",
-		Optional:    true,
-		Computed:    true,
-		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+		MarkdownDescription: "Key of the connector, such as `procore`. Exactly one of `id` and `key` must be set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
 		Description: "Reads a connector by id or by key: a public connector of the platform, or one the caller's account owns. " +

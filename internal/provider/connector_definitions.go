@@ -100,7 +100,8 @@ const (
 // sources, every one computed.
 func connectorDataSourceAttributes() map[string]dsschema.Attribute {
 	computed := func(description string) dsschema.StringAttribute {
-		return dsschema.StringAttribute{Description: description, Computed: true}
+		plain, markdown := descriptions(description)
+		return dsschema.StringAttribute{Description: plain, MarkdownDescription: markdown, Computed: true}
 	}
 	return map[string]dsschema.Attribute{
 		"id":               computed("ID (UUID) of the connector."),
@@ -112,8 +113,8 @@ func connectorDataSourceAttributes() map[string]dsschema.Attribute {
 		"created_at":       computed("When the connector was registered (RFC 3339)."),
 		"updated_at":       computed("When the connector was last changed (RFC 3339)."),
 		"connection_definitions": dsschema.MapNestedAttribute{
-			Description: definitionsDescription,
-			Computed:    true,
+			MarkdownDescription: definitionsDescription,
+			Computed:            true,
 			NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
 				"title":                 computed("Title of the definition."),
 				"description":           computed("Description of the definition; null when it has none."),
@@ -124,15 +125,15 @@ func connectorDataSourceAttributes() map[string]dsschema.Attribute {
 				"scopes":                dsschema.SetAttribute{Description: "Scopes the definition presets; null when none.", Computed: true, ElementType: types.StringType},
 				"client_authentication": computed("Client authentication the definition presets (`basic_auth_header` or `client_credentials_body`); null when none."),
 				"properties": dsschema.MapNestedAttribute{
-					Description: propertiesDescription + " Null when none.",
-					Computed:    true,
+					MarkdownDescription: propertiesDescription + " Null when none.",
+					Computed:            true,
 					NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
 						"title":       computed("Title of the property."),
 						"description": computed("Description of the property; null when it has none."),
 						"type":        computed(propertyTypeDescription),
 						"required":    dsschema.BoolAttribute{Description: "Whether a connection must set the property.", Computed: true},
 						"sensitive":   dsschema.BoolAttribute{Description: "Whether the property holds a secret.", Computed: true},
-						"enum_values": dsschema.ListAttribute{Description: "Allowed values of an `enum` property; null for other types.", Computed: true, ElementType: types.StringType},
+						"enum_values": dsschema.ListAttribute{MarkdownDescription: "Allowed values of an `enum` property; null for other types.", Computed: true, ElementType: types.StringType},
 					}},
 				},
 			}},
@@ -165,8 +166,8 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 		}
 	}
 	return rsschema.MapNestedAttribute{
-		Description: definitionsDescription + " At least one, at most 50. The API stores them as given.",
-		Required:    true,
+		MarkdownDescription: definitionsDescription + " At least one, at most 50. The API stores them as given.",
+		Required:            true,
 		Validators: []validator.Map{
 			mapvalidator.SizeBetween(1, 50),
 			mapvalidator.KeysAre(stringvalidator.RegexMatches(definitionKeyPattern,
@@ -176,9 +177,9 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 			"title":       title("definition"),
 			"description": description("definition"),
 			"auth_type": rsschema.StringAttribute{
-				Description: authTypeDescription + " Changing it while OAuth clients use the definition is refused.",
-				Required:    true,
-				Validators:  []validator.String{stringvalidator.OneOf(authTypes.terraformValues()...)},
+				MarkdownDescription: authTypeDescription + " Changing it while OAuth clients use the definition is refused.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(authTypes.terraformValues()...)},
 			},
 			"authorization_url": urlRule("Authorization URL that OAuth clients of this definition fall back to."),
 			"token_url":         urlRule("Token URL that OAuth clients of this definition default to."),
@@ -198,14 +199,14 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 				},
 			},
 			"client_authentication": rsschema.StringAttribute{
-				Description: "Client authentication that OAuth clients of this definition default to: `basic_auth_header` or `client_credentials_body`. " +
+				MarkdownDescription: "Client authentication that OAuth clients of this definition default to: `basic_auth_header` or `client_credentials_body`. " +
 					"Only for OAuth 2.0 auth types.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.OneOf(clientAuthentications.terraformValues()...)},
 			},
 			"properties": rsschema.MapNestedAttribute{
-				Description: propertiesDescription + " At most 100. Omit it rather than set it empty.",
-				Optional:    true,
+				MarkdownDescription: propertiesDescription + " At most 100. Omit it rather than set it empty.",
+				Optional:            true,
 				Validators: []validator.Map{
 					validators.NotEmpty(),
 					mapvalidator.SizeAtMost(100),
@@ -216,9 +217,9 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 					"title":       title("property"),
 					"description": description("property"),
 					"type": rsschema.StringAttribute{
-						Description: propertyTypeDescription,
-						Required:    true,
-						Validators:  []validator.String{stringvalidator.OneOf(propertyTypes...)},
+						MarkdownDescription: propertyTypeDescription,
+						Required:            true,
+						Validators:          []validator.String{stringvalidator.OneOf(propertyTypes...)},
 					},
 					"required": rsschema.BoolAttribute{
 						Description: "Whether a connection must set the property. Defaults to false.",
@@ -233,9 +234,9 @@ func connectionDefinitionsResourceAttribute() rsschema.MapNestedAttribute {
 						Default:     booldefault.StaticBool(false),
 					},
 					"enum_values": rsschema.ListAttribute{
-						Description: "Allowed values, in the order a user sees them. Required when `type` is `enum`, and only then.",
-						Optional:    true,
-						ElementType: types.StringType,
+						MarkdownDescription: "Allowed values, in the order a user sees them. Required when `type` is `enum`, and only then.",
+						Optional:            true,
+						ElementType:         types.StringType,
 						Validators: []validator.List{
 							validators.NotEmpty(),
 							validators.Unique(),

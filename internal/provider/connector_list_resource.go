@@ -36,7 +36,7 @@ func (r *connectorListResource) Metadata(_ context.Context, req resource.Metadat
 
 func (r *connectorListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Lists the connectors the caller's account owns, public or not, to import them: `terraform query` with " +
+		MarkdownDescription: "Lists the connectors the caller's account owns, public or not, to import them: `terraform query` with " +
 			"`-generate-config-out` writes an import block and a configuration for each. Connectors of other accounts are left out.",
 		Attributes: map[string]schema.Attribute{
 			"search": schema.StringAttribute{

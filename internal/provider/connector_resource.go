@@ -64,7 +64,7 @@ func (r *connectorResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: stable,
 			},
 			"key": schema.StringAttribute{
-				Description: "Key of the connector, unique across the platform: 2 to 63 characters of lowercase letters, digits and `-`, " +
+				MarkdownDescription: "Key of the connector, unique across the platform: 2 to 63 characters of lowercase letters, digits and `-`, " +
 					"starting with a letter or digit, such as `my-crm`. Changing it replaces the connector.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -82,7 +82,7 @@ func (r *connectorResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Validators:  []validator.String{validators.NotEmpty(), stringvalidator.LengthAtMost(2000)},
 			},
 			"visibility": schema.StringAttribute{
-				Description: "`account` (private to the owning account, the default) or `public` (listed for every account). " +
+				MarkdownDescription: "`account` (private to the owning account, the default) or `public` (listed for every account). " +
 					"A public connector cannot become private while OAuth clients of other accounts use it.",
 				Optional:   true,
 				Computed:   true,
@@ -365,6 +365,15 @@ func (m *connectorModel) fromAPI(ctx context.Context, c *client.Connector, diags
 // validateDefinition: OAuth presets only on OAuth auth types; enum_values for and
 // only for enum properties.
 func validateDefinition(ctx context.Context, at path.Path, def connectionDefinitionModel, diags *diag.Diagnostics) {
+	// The details name the definition (and property) in words, never starting with the
+	// path: Terraform 1.16 shows the line above them, but Terraform 1.11 and OpenTofu
+	// point at the resource alone for an attribute inside connection_definitions.
+	var definition string
+	if step, _ := at.Steps().LastStep(); step != nil {
+		if k, ok := step.(path.PathStepElementKeyString); ok {
+			definition = string(k)
+		}
+	}
 	authType := def.AuthType.ValueString()
 	if !def.AuthType.IsUnknown() && !def.AuthType.IsNull() && !isOAuthAuthType(authTypes.toAPI(authType)) && slices.Contains(authTypes.terraformValues(), authType) {
 		set := map[string]bool{
@@ -377,8 +386,8 @@ func validateDefinition(ctx context.Context, at path.Path, def connectionDefinit
 		for _, name := range oauthPresets {
 			if set[name] {
 				diags.AddAttributeError(at.AtName(name), "OAuth Preset on a Non-OAuth Definition",
-					fmt.Sprintf("%s: %s is an OAuth 2.0 preset; it applies only when auth_type is oauth2_code_flow, oauth2_client_credentials or oauth2_password, not %q. "+
-						"Remove it, or change auth_type.", at.AtName(name), name, authType))
+					fmt.Sprintf("The connection definition %q has auth_type %q, but %s is an OAuth 2.0 preset: it applies only when auth_type is "+
+						"oauth2_code_flow, oauth2_client_credentials or oauth2_password. Remove %s, or change auth_type.", definition, authType, name, name))
 			}
 		}
 	}
@@ -402,10 +411,12 @@ func validateDefinition(ctx context.Context, at path.Path, def connectionDefinit
 		switch {
 		case p.Type.ValueString() == "enum" && p.EnumValues.IsNull():
 			diags.AddAttributeError(enumValues, "Missing Enum Values",
-				fmt.Sprintf("%s: a property of type \"enum\" needs enum_values: list the values a connection may choose from.", enumValues))
+				fmt.Sprintf("The property %q of the connection definition %q has type \"enum\" but no enum_values: "+
+					"list the values a connection may choose from.", key, definition))
 		case p.Type.ValueString() != "enum" && isSet(p.EnumValues):
 			diags.AddAttributeError(enumValues, "Enum Values on a Non-Enum Property",
-				fmt.Sprintf("%s: enum_values applies only when type is \"enum\", not %q. Remove it, or set type = \"enum\".", enumValues, p.Type.ValueString()))
+				fmt.Sprintf("The property %q of the connection definition %q has type %q, and enum_values applies only when type is \"enum\". "+
+					"Remove enum_values, or set type = \"enum\".", key, definition, p.Type.ValueString()))
 		}
 	}
 }

@@ -338,13 +338,13 @@ resource "terraform_data" "types" {
 			{
 				PreConfig:   func() { sb.resetStats(t) },
 				Config:      sb.providerConfig(acmeToken) + definitions("api_key", "enum"),
-				ExpectError: atApply(`token_url is an OAuth 2.0 preset; it applies only when auth_type is oauth2_code_flow, oauth2_client_credentials or oauth2_password, not "api_key".`),
+				ExpectError: atApply(`The connection definition "tokenAuth" has auth_type "api_key", but token_url is an OAuth 2.0 preset: it applies only when auth_type is oauth2_code_flow, oauth2_client_credentials or oauth2_password.`),
 			},
 			// enum_values on what turns out a string property: likewise.
 			{
 				PreConfig:   sb.expectNoWrites(t),
 				Config:      sb.providerConfig(acmeToken) + definitions("oauth2_client_credentials", "string"),
-				ExpectError: atApply(`enum_values applies only when type is "enum", not "string".`),
+				ExpectError: atApply(`The property "env" of the connection definition "tokenAuth" has type "string", and enum_values applies only when type is "enum".`),
 			},
 			// Values that turn out valid apply.
 			{

@@ -39,7 +39,7 @@ func (d *connectorsDataSource) Metadata(_ context.Context, req datasource.Metada
 
 func (d *connectorsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Description: "Lists the connectors visible to the caller's account (the public connectors of the platform and its own), " +
+		MarkdownDescription: "Lists the connectors visible to the caller's account (the public connectors of the platform and its own), " +
 			"optionally narrowed by a search text and a visibility. Every page of the list is read, up to " + thousands(dataSourceItemLimit) + " connectors: " +
 			"a longer list is an error, so that it cannot exhaust the provider's memory. Narrow such a list with `search` or `visibility`, " +
 			"or list the account's own connectors with the `appxchange_connector` list resource (`terraform query`), which reads a page at a time.",
@@ -50,9 +50,9 @@ func (d *connectorsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"visibility": schema.StringAttribute{
-				Description: "Keeps only `public` or only `account` (private) connectors.",
-				Optional:    true,
-				Validators:  []validator.String{stringvalidator.OneOf(client.VisibilityPublic, client.VisibilityAccount)},
+				MarkdownDescription: "Keeps only `public` or only `account` (private) connectors.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(client.VisibilityPublic, client.VisibilityAccount)},
 			},
 			"connectors": schema.ListNestedAttribute{
 				Description:  "The connectors found, oldest first, with every attribute of the appxchange_connector data source.",
@@ -60,9 +60,9 @@ func (d *connectorsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				NestedObject: schema.NestedAttributeObject{Attributes: connectorDataSourceAttributes()},
 			},
 			"ids": schema.ListAttribute{
-				Description: "IDs of the connectors found, in the order of `connectors`.",
-				Computed:    true,
-				ElementType: types.StringType,
+				MarkdownDescription: "IDs of the connectors found, in the order of `connectors`.",
+				Computed:            true,
+				ElementType:         types.StringType,
 			},
 		},
 	}

@@ -48,9 +48,9 @@ func TestDataSourceItemLimitIsDocumented(t *testing.T) {
 	} {
 		var resp datasource.SchemaResponse
 		tc.d.Schema(ctx, datasource.SchemaRequest{}, &resp)
-		text := resp.Schema.Description
+		text := resp.Schema.MarkdownDescription
 		if tc.attribute != "" {
-			text = resp.Schema.Attributes[tc.attribute].GetDescription()
+			text = resp.Schema.Attributes[tc.attribute].GetMarkdownDescription()
 		}
 		if !strings.Contains(text, tc.want) {
 			t.Errorf("%T %s: the description %q lacks %q", tc.d, tc.attribute, text, tc.want)

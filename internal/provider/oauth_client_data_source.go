@@ -63,13 +63,13 @@ func (d *oauthClientDataSource) Metadata(_ context.Context, req datasource.Metad
 func (d *oauthClientDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := oauthClientDataAttributes()
 	attributes["id"] = schema.StringAttribute{
-		Description: "ID (UUID) of the OAuth client. Exactly one of `id` and `name` must be set.",
-		Optional:    true,
-		Computed:    true,
-		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+		MarkdownDescription: "ID (UUID) of the OAuth client. Exactly one of `id` and `name` must be set.",
+		Optional:            true,
+		Computed:            true,
+		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	attributes["name"] = schema.StringAttribute{
-		Description: "Name of the OAuth client, matched exactly (case-sensitive). Exactly one of `id` and `name` must be set; " +
+		MarkdownDescription: "Name of the OAuth client, matched exactly (case-sensitive). Exactly one of `id` and `name` must be set; " +
 			"a name that more than one visible OAuth client has is an error that lists their ids. The lookup reads the OAuth clients " +
 			"whose names contain the name, up to " + thousands(dataSourceItemLimit) + " of them: more is an error that asks for `connector_id` or `id`.",
 		Optional:   true,
@@ -77,14 +77,14 @@ func (d *oauthClientDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		Validators: []validator.String{stringvalidator.LengthBetween(1, 200)},
 	}
 	attributes["connector_id"] = schema.StringAttribute{
-		Description: "ID of the connector the OAuth client belongs to. With `name`, only the clients of this connector are considered; " +
+		MarkdownDescription: "ID of the connector the OAuth client belongs to. With `name`, only the clients of this connector are considered; " +
 			"with `id`, the client must belong to this connector or the read is an error.",
 		Optional:   true,
 		Computed:   true,
 		Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}
 	resp.Schema = schema.Schema{
-		Description: "Reads one OAuth client by id or by name: one of the caller's account, or a public one of a connector the account can use. " +
+		MarkdownDescription: "Reads one OAuth client by id or by name: one of the caller's account, or a public one of a connector the account can use. " +
 			"Its secret is never exposed; `client_secret_set` tells whether it has one.",
 		Attributes: attributes,
 	}
@@ -216,7 +216,8 @@ const maxListedMatches = 10
 // expose it, every attribute computed.
 func oauthClientDataAttributes() map[string]schema.Attribute {
 	computed := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{Description: description, Computed: true}
+		plain, markdown := descriptions(description)
+		return schema.StringAttribute{Description: plain, MarkdownDescription: markdown, Computed: true}
 	}
 	return map[string]schema.Attribute{
 		"id":                    computed("ID (UUID) of the OAuth client."),
@@ -238,9 +239,9 @@ func oauthClientDataAttributes() map[string]schema.Attribute {
 			ElementType: types.StringType,
 		},
 		"prompts": schema.SetAttribute{
-			Description: "Prompts (`none`, `login`, `consent`, `select_account`, `create`); null when the OAuth client sets none.",
-			Computed:    true,
-			ElementType: types.StringType,
+			MarkdownDescription: "Prompts (`none`, `login`, `consent`, `select_account`, `create`); null when the OAuth client sets none.",
+			Computed:            true,
+			ElementType:         types.StringType,
 		},
 		"client_authentication": computed("How the client authenticates at the token URL: `basic_auth_header` or `client_credentials_body`."),
 		"public": schema.BoolAttribute{

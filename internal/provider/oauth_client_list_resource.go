@@ -41,14 +41,16 @@ func (r *oauthClientListResource) Metadata(_ context.Context, req resource.Metad
 
 func (r *oauthClientListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
 	filter := func(description string) schema.StringAttribute {
+		plain, markdown := descriptions(description)
 		return schema.StringAttribute{
-			Description: description,
-			Optional:    true,
-			Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+			Description:         plain,
+			MarkdownDescription: markdown,
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		}
 	}
 	resp.Schema = schema.Schema{
-		Description: "Lists the OAuth clients of the caller's account, to import them: `terraform query` with " +
+		MarkdownDescription: "Lists the OAuth clients of the caller's account, to import them: `terraform query` with " +
 			"`-generate-config-out` writes an import block and a configuration for each. Public clients of other accounts " +
 			"are left out, since only their own account can manage them. Secrets are never returned.",
 		Attributes: map[string]schema.Attribute{

@@ -98,7 +98,7 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"connection_definition": schema.StringAttribute{
-				Description: "Key of the connector's connection definition the client serves, such as `oAuth2CodeFlow`. " +
+				MarkdownDescription: "Key of the connector's connection definition the client serves, such as `oAuth2CodeFlow`. " +
 					"Its auth type must be OAuth 2.0 (`oauth2_code_flow`, `oauth2_client_credentials` or `oauth2_password`). " +
 					"Changing it replaces the client.",
 				Required: true,
@@ -112,7 +112,7 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators:  []validator.String{stringvalidator.LengthBetween(1, 500)},
 			},
 			"client_secret": schema.StringAttribute{
-				Description: "Client secret of the app, kept (sensitive) in the state. It is sent when it is created or changed. " +
+				MarkdownDescription: "Client secret of the app, kept (sensitive) in the state. It is sent when it is created or changed. " +
 					"Conflicts with `client_secret_wo`. Removing every secret attribute clears the secret at App Xchange.",
 				Optional:  true,
 				Sensitive: true,
@@ -122,7 +122,7 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				},
 			},
 			"client_secret_wo": schema.StringAttribute{
-				Description: "Client secret of the app, never stored in the plan or state (write-only; Terraform 1.11 or later). " +
+				MarkdownDescription: "Client secret of the app, never stored in the plan or state (write-only; Terraform 1.11 or later). " +
 					"It is sent on create and then only when `client_secret_wo_version` changes: change the version to rotate the secret. " +
 					"Needs `client_secret_wo_version`; conflicts with `client_secret`.",
 				Optional:  true,
@@ -134,8 +134,8 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				},
 			},
 			"client_secret_wo_version": schema.Int64Attribute{
-				Description: "Version of `client_secret_wo`, 1 or more; changing it sends the write-only secret. Requires `client_secret_wo`.",
-				Optional:    true,
+				MarkdownDescription: "Version of `client_secret_wo`, 1 or more; changing it sends the write-only secret. Requires `client_secret_wo`.",
+				Optional:            true,
 				Validators: []validator.Int64{
 					int64validator.AtLeast(1),
 					int64validator.AlsoRequires(path.MatchRoot("client_secret_wo")),
@@ -146,32 +146,32 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Computed:    true,
 			},
 			"client_secret_expires_at": schema.StringAttribute{
-				Description: "When the client secret expires, as an RFC 3339 timestamp such as `2027-01-31T00:00:00Z`. " +
+				MarkdownDescription: "When the client secret expires, as an RFC 3339 timestamp such as `2027-01-31T00:00:00Z`. " +
 					"The same instant written with another offset is no change. A date in the past is a warning.",
 				Optional:   true,
 				CustomType: timestamp.Type{},
 				Validators: []validator.String{timestamp.WarnIfPast("the client secret expires", time.Now)},
 			},
 			"authorization_url": schema.StringAttribute{
-				Description: "URL where users are sent to authorize the app. Required for an `oauth2_code_flow` definition that presets none; " +
+				MarkdownDescription: "URL where users are sent to authorize the app. Required for an `oauth2_code_flow` definition that presets none; " +
 					"not used by `oauth2_client_credentials` and `oauth2_password` definitions.",
 				Optional:   true,
 				Validators: urlValidators,
 			},
 			"token_url": schema.StringAttribute{
-				Description: "URL where tokens are obtained. When omitted: the connection definition's preset token URL if it has one, " +
+				MarkdownDescription: "URL where tokens are obtained. When omitted: the connection definition's preset token URL if it has one, " +
 					"else `" + DefaultTokenURL + "`.",
 				Optional:   true,
 				Computed:   true,
 				Validators: urlValidators,
 			},
 			"refresh_url": schema.StringAttribute{
-				Description: "URL where tokens are refreshed with a refresh token. Not used by `oauth2_client_credentials` and `oauth2_password` definitions.",
-				Optional:    true,
-				Validators:  urlValidators,
+				MarkdownDescription: "URL where tokens are refreshed with a refresh token. Not used by `oauth2_client_credentials` and `oauth2_password` definitions.",
+				Optional:            true,
+				Validators:          urlValidators,
 			},
 			"scopes": schema.SetAttribute{
-				Description: "Scopes the app requests, one scope per element, such as `[\"openid\", \"offline_access\"]`. " +
+				MarkdownDescription: "Scopes the app requests, one scope per element, such as `[\"openid\", \"offline_access\"]`. " +
 					"Order does not matter. Omit the attribute rather than setting it empty.",
 				Optional:    true,
 				ElementType: types.StringType,
@@ -185,7 +185,7 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				},
 			},
 			"prompts": schema.SetAttribute{
-				Description: "Prompts that control the user's interaction with the authorization server: `none`, `login`, `consent`, " +
+				MarkdownDescription: "Prompts that control the user's interaction with the authorization server: `none`, `login`, `consent`, " +
 					"`select_account` or `create`; `none` cannot be combined with another. Not used by `oauth2_client_credentials` " +
 					"and `oauth2_password` definitions. Omit the attribute rather than setting it empty.",
 				Optional:    true,
@@ -197,14 +197,14 @@ func (r *oauthClientResource) Schema(_ context.Context, _ resource.SchemaRequest
 				},
 			},
 			"client_authentication": schema.StringAttribute{
-				Description: "How the client authenticates at the token URL: `basic_auth_header` or `client_credentials_body`. " +
+				MarkdownDescription: "How the client authenticates at the token URL: `basic_auth_header` or `client_credentials_body`. " +
 					"When omitted: the connection definition's preset if it has one, else `basic_auth_header`.",
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.OneOf(clientAuthentications.terraformValues()...)},
 			},
 			"public": schema.BoolAttribute{
-				Description: "Whether every account that can use the connector may use this client. Only the connector's owner " +
+				MarkdownDescription: "Whether every account that can use the connector may use this client. Only the connector's owner " +
 					"may make a client public. Do not make a company- or customer-specific client public. Defaults to `false`.",
 				Optional: true,
 				Computed: true,

@@ -44,14 +44,16 @@ func (d *oauthClientsDataSource) Metadata(_ context.Context, req datasource.Meta
 
 func (d *oauthClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	filter := func(description string) schema.StringAttribute {
+		plain, markdown := descriptions(description)
 		return schema.StringAttribute{
-			Description: description,
-			Optional:    true,
-			Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+			Description:         plain,
+			MarkdownDescription: markdown,
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		}
 	}
 	resp.Schema = schema.Schema{
-		Description: "Lists the OAuth clients visible to the caller's account (its own, and the public ones of connectors it can use), " +
+		MarkdownDescription: "Lists the OAuth clients visible to the caller's account (its own, and the public ones of connectors it can use), " +
 			"optionally filtered. Every page of the list is read, up to " + thousands(dataSourceItemLimit) + " OAuth clients: " +
 			"a longer list is an error, so that it cannot exhaust the provider's memory. Narrow such a list with the filters, " +
 			"or list the account's own clients with the `appxchange_oauth_client` list resource (`terraform query`), which reads a page at a time. " +
@@ -67,9 +69,9 @@ func (d *oauthClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				NestedObject: schema.NestedAttributeObject{Attributes: oauthClientDataAttributes()},
 			},
 			"ids": schema.ListAttribute{
-				Description: "IDs of the matching OAuth clients, in the order of `oauth_clients`.",
-				Computed:    true,
-				ElementType: types.StringType,
+				MarkdownDescription: "IDs of the matching OAuth clients, in the order of `oauth_clients`.",
+				Computed:            true,
+				ElementType:         types.StringType,
 			},
 		},
 	}

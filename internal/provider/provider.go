@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -80,32 +81,32 @@ func (p *appxchangeProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"Authenticate with an access token, or with a service account's client ID and secret (client-credentials grant).",
 		Attributes: map[string]schema.Attribute{
 			"base_url": schema.StringAttribute{
-				Description: "Root of the App Xchange management API, such as `https://HOST/management/v1`. " +
+				MarkdownDescription: "Root of the App Xchange management API, such as `https://HOST/management/v1`. " +
 					"Falls back to the `" + envBaseURL + "` environment variable; one of the two is required. " +
 					"Must use https, except on loopback hosts, and hold no query or fragment.",
 				Optional:   true,
 				Validators: []validator.String{validators.BaseURL()},
 			},
 			"access_token": schema.StringAttribute{
-				Description: "Bearer token for the API. Falls back to `" + envAccessToken + "`. Conflicts with `client_id` and `client_secret`.",
-				Optional:    true,
-				Sensitive:   true,
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Bearer token for the API. Falls back to `" + envAccessToken + "`. Conflicts with `client_id` and `client_secret`.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"client_id": schema.StringAttribute{
-				Description: "Client ID of a service account, exchanged for tokens at `token_url` with the client-credentials grant. " +
+				MarkdownDescription: "Client ID of a service account, exchanged for tokens at `token_url` with the client-credentials grant. " +
 					"Falls back to `" + envClientID + "`. Needs `client_secret` (or `" + envClientSecret + "`).",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"client_secret": schema.StringAttribute{
-				Description: "Client secret of the service account. Falls back to `" + envClientSecret + "`. Needs `client_id` (or `" + envClientID + "`).",
-				Optional:    true,
-				Sensitive:   true,
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "Client secret of the service account. Falls back to `" + envClientSecret + "`. Needs `client_id` (or `" + envClientID + "`).",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"token_url": schema.StringAttribute{
-				Description: "Token endpoint of the service account's client-credentials grant. Falls back to `" + envTokenURL +
+				MarkdownDescription: "Token endpoint of the service account's client-credentials grant. Falls back to `" + envTokenURL +
 					"`, then to `" + DefaultTokenURL + "`.",
 				Optional:   true,
 				Validators: []validator.String{validators.URL()},
@@ -117,15 +118,15 @@ func (p *appxchangeProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Validators:  []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(scopePattern, "must be one scope without whitespace"))},
 			},
 			"max_retries": schema.Int64Attribute{
-				Description: fmt.Sprintf("Retries of a request after the first attempt, on throttling (429), server errors and dropped connections, "+
+				MarkdownDescription: fmt.Sprintf("Retries of a request after the first attempt, on throttling (429), server errors and dropped connections, "+
 					"with exponential backoff and `Retry-After` honoured. Falls back to `%s`, then to %d.", envMaxRetries, defaultMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				Description: "Time limit of one attempt of a request, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
-				Optional:    true,
-				Validators:  []validator.String{validators.Duration()},
+				MarkdownDescription: "Time limit of one attempt of a request, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				Optional:            true,
+				Validators:          []validator.String{validators.Duration()},
 			},
 		},
 	}
@@ -192,7 +193,19 @@ func (p *appxchangeProvider) ListResources(context.Context) []func() list.ListRe
 func parseRetries(raw string) (int64, error) {
 	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n < 0 || n > 20 {
-		return 0, fmt.Errorf("%s=%q is not a whole number from 0 to 20", envMaxRetries, raw)
+		return 0, fmt.Errorf("%q is not a whole number from 0 to 20", raw)
 	}
 	return n, nil
+}
+
+// descriptions sets text as the Description or the MarkdownDescription of a schema
+// attribute, for helpers that describe attributes with either: markdown (inline code
+// or a link) is a MarkdownDescription, which registry pages render and
+// `providers schema -json` marks with description_kind "markdown", and plain text a
+// Description. TestSchemaDescriptions checks every schema for this.
+func descriptions(text string) (plain, markdown string) {
+	if strings.Contains(text, "`") || strings.Contains(text, "](") {
+		return "", text
+	}
+	return text, ""
 }

@@ -64,14 +64,14 @@ func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (
 				"such as https://HOST/management/v1.")
 	case !inConfig:
 		if problem := validators.CheckBaseURL(baseURL); problem != "" {
-			diags.AddAttributeError(path.Root("base_url"), "Invalid URL", envBaseURL+": "+problem)
+			diags.AddAttributeError(path.Root("base_url"), "Invalid URL", fromEnvironment(envBaseURL, problem))
 		}
 	}
 	cfg.BaseURL = baseURL
 
 	if tokenURL, inConfig := pick(m.TokenURL, envTokenURL); tokenURL != "" {
 		if problem := validators.CheckURL(tokenURL); problem != "" && !inConfig {
-			diags.AddAttributeError(path.Root("token_url"), "Invalid URL", envTokenURL+": "+problem)
+			diags.AddAttributeError(path.Root("token_url"), "Invalid URL", fromEnvironment(envTokenURL, problem))
 		}
 		cfg.TokenURL = tokenURL
 	} else {
@@ -118,7 +118,7 @@ func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (
 	case env(envMaxRetries) != "":
 		n, err := parseRetries(env(envMaxRetries))
 		if err != nil {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Retry Count", err.Error()+"; set it to a number such as 4.")
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Retry Count", fromEnvironment(envMaxRetries, err.Error()+"; set it to a number such as 4."))
 		}
 		cfg.MaxRetries = int(n)
 	}
@@ -130,4 +130,11 @@ func clientConfig(ctx context.Context, m providerModel, lookupEnv func(string) (
 		}
 	}
 	return cfg, diags
+}
+
+// fromEnvironment is the detail of an error about the value of the environment
+// variable env, which problem describes. Terraform shows the attribute the variable
+// stands for, so the detail says where the value came from.
+func fromEnvironment(env, problem string) string {
+	return "The value of the " + env + " environment variable is invalid: " + problem
 }

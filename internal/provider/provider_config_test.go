@@ -121,19 +121,22 @@ func TestClientConfig(t *testing.T) {
 			errors: []string{"client_secret", envClientSecret},
 		},
 		{
-			name:   "insecure base URL from the environment",
-			env:    map[string]string{envBaseURL: "http://api.example.com", envAccessToken: "t"},
-			errors: []string{envBaseURL, "uses http"},
+			name: "insecure base URL from the environment",
+			env:  map[string]string{envBaseURL: "http://api.example.com", envAccessToken: "t"},
+			errors: []string{"The value of the APPXCHANGE_BASE_URL environment variable is invalid: " +
+				`"http://api.example.com" uses http; use https (http is allowed only for localhost, 127.0.0.0/8 and ::1).` + "\nbase_url\n"},
 		},
 		{
-			name:   "insecure token URL from the environment",
-			env:    map[string]string{envBaseURL: "https://api.example.com", envClientID: "id", envClientSecret: "s", envTokenURL: "ftp://x"},
-			errors: []string{envTokenURL, `scheme "ftp"`},
+			name: "insecure token URL from the environment",
+			env:  map[string]string{envBaseURL: "https://api.example.com", envClientID: "id", envClientSecret: "s", envTokenURL: "ftp://x"},
+			errors: []string{"The value of the APPXCHANGE_TOKEN_URL environment variable is invalid: " +
+				`"ftp://x" uses the scheme "ftp"; use https (http is allowed only for loopback hosts).` + "\ntoken_url\n"},
 		},
 		{
-			name:   "bad retries in the environment",
-			env:    map[string]string{envBaseURL: "https://api.example.com", envAccessToken: "t", envMaxRetries: "many"},
-			errors: []string{envMaxRetries, "0 to 20"},
+			name: "bad retries in the environment",
+			env:  map[string]string{envBaseURL: "https://api.example.com", envAccessToken: "t", envMaxRetries: "many"},
+			errors: []string{"The value of the APPXCHANGE_MAX_RETRIES environment variable is invalid: " +
+				`"many" is not a whole number from 0 to 20; set it to a number such as 4.` + "\nmax_retries\n"},
 		},
 		{
 			name: "unknown values",
@@ -156,6 +159,10 @@ func TestClientConfig(t *testing.T) {
 				said.WriteString(d.Summary() + ": " + d.Detail() + "\n")
 				if p, ok := d.(diag.DiagnosticWithPath); ok {
 					said.WriteString(p.Path().String() + "\n")
+					// Terraform shows the attribute above the detail.
+					if strings.HasPrefix(d.Detail(), p.Path().String()) {
+						t.Errorf("the detail starts with the attribute: %s", d.Detail())
+					}
 				}
 			}
 			if len(tc.errors) == 0 {

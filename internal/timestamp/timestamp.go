@@ -1,6 +1,21 @@
 // Package timestamp is a Terraform string type for RFC 3339 timestamps whose
 // semantic equality is the instant they name: the same moment written with another
 // UTC offset or another number of fractional digits is no change.
+//
+// It is not terraform-plugin-framework-timetypes' timetypes.RFC3339 (v0.5.0, which
+// this module does not require) because that type gets wrong what matters here:
+//   - Its semantic equality compares both values formatted with time.RFC3339 in
+//     their own offsets, so 2027-01-31T09:00:00+09:00 and the API's answer of the
+//     same instant in UTC differ, while 00:00:00.5Z and 00:00:00Z, whose fractions
+//     the format drops, are "equal".
+//   - It validates with time.Parse alone, which takes a one-digit hour, a comma
+//     before the fraction, offsets such as +24:00 and the year 0000; and its error
+//     repeats the value and Go's parse error without saying what to write. Ours
+//     gives an example of the form to write (see parse).
+//
+// FuzzTimestamp holds this type to those rules. WarnIfPast, the warning about a
+// date that has passed, is a validator that would work on any string type; it is
+// here to share parse, so that a value is warned about only if it is accepted.
 package timestamp
 
 import (
@@ -14,6 +29,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/appxchange/terraform-provider-appxchange/internal/validators"
 )
 
 var (
@@ -111,8 +128,7 @@ func (v Value) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeR
 		return
 	}
 	if _, err := v.Time(); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timestamp",
-			fmt.Sprintf("%s: %s", req.Path, err))
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timestamp", validators.Detail(req.Path, err.Error()+"."))
 	}
 }
 

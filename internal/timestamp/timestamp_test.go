@@ -75,6 +75,27 @@ func TestValidateAttribute(t *testing.T) {
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("%q: got %q, want it to say %q", raw, got, want)
 		}
+		if strings.HasPrefix(got, "expires") {
+			t.Errorf("%q: the detail starts with the attribute, which Terraform shows above it: %q", raw, got)
+		}
+	}
+	// The whole detail: what is wrong and what to write; the path only when the attribute is nested.
+	for _, c := range []struct {
+		at        path.Path
+		raw, want string
+	}{
+		{path.Root("expires"), "31/01/2027",
+			`"31/01/2027" is not an RFC 3339 timestamp; write a date, time and offset such as 2027-01-31T00:00:00Z or 2027-01-31T09:00:00+09:00.`},
+		{path.Root("expires"), "0000-06-01T00:00:00Z", `"0000-06-01T00:00:00Z" falls outside the years 1 to 9999 in UTC; write a date within them.`},
+		{path.Root("secrets").AtMapKey("crm").AtName("expires"), "2030-01-01",
+			`"2030-01-01" is not an RFC 3339 timestamp; write a date, time and offset such as 2027-01-31T00:00:00Z or 2027-01-31T09:00:00+09:00. ` +
+				`The attribute is secrets["crm"].expires.`},
+	} {
+		resp := &xattr.ValidateAttributeResponse{}
+		New(c.raw).ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: c.at}, resp)
+		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() != c.want {
+			t.Errorf("%q at %s: got %v, want the detail %q", c.raw, c.at, resp.Diagnostics, c.want)
+		}
 	}
 	for _, v := range []Value{Null(), unknown} {
 		resp := &xattr.ValidateAttributeResponse{}
@@ -127,8 +148,21 @@ func TestWarnIfPast(t *testing.T) {
 		if got := resp.Diagnostics.WarningsCount() == 1; got != warns {
 			t.Errorf("%q: warned %v, want %v", raw, got, warns)
 		}
-		if warns && !strings.Contains(resp.Diagnostics.Warnings()[0].Detail(), "the client secret expires at 2026-11-27") {
-			t.Errorf("%q: the warning does not say what passed: %s", raw, resp.Diagnostics.Warnings()[0].Detail())
+		if warns && !strings.HasPrefix(resp.Diagnostics.Warnings()[0].Detail(), "The client secret expires at 2026-11-27") {
+			t.Errorf("%q: the warning does not start with what passed: %s", raw, resp.Diagnostics.Warnings()[0].Detail())
+		}
+	}
+	// The whole warning, which names a nested attribute and no other.
+	for suffix, at := range map[string]path.Path{
+		"": path.Root("client_secret_expires_at"),
+		" The attribute is secrets[\"crm\"].expires_at.": path.Root("secrets").AtMapKey("crm").AtName("expires_at"),
+	} {
+		resp := &validator.StringResponse{}
+		v.ValidateString(context.Background(), validator.StringRequest{Path: at, ConfigValue: types.StringValue("2026-11-27T13:00:00+02:00")}, resp)
+		full := "The client secret expires at 2026-11-27T13:00:00+02:00, which has already passed. If that is right, renew the secret at the external " +
+			"service and update this attribute with the new date; otherwise correct the date." + suffix
+		if resp.Diagnostics.WarningsCount() != 1 || resp.Diagnostics.Warnings()[0].Detail() != full {
+			t.Errorf("at %s: got %v, want the warning %q", at, resp.Diagnostics, full)
 		}
 	}
 }

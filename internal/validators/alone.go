@@ -38,6 +38,6 @@ func (v aloneValidator) ValidateSet(_ context.Context, req validator.SetRequest,
 	}
 	if alone && other {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Combination",
-			fmt.Sprintf("%s: %q cannot be combined with another element; keep only %q, or remove it.", req.Path, v.value, v.value))
+			Detail(req.Path, fmt.Sprintf("%q cannot be combined with another element; keep only %q, or remove it.", v.value, v.value)))
 	}
 }

@@ -2,7 +2,6 @@ package validators
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -34,8 +33,8 @@ func TestAlone(t *testing.T) {
 		if resp.Diagnostics.HasError() != c.fails {
 			t.Errorf("%v: failed %v, want %v", c.value, resp.Diagnostics.HasError(), c.fails)
 		}
-		if c.fails && !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), `prompts: "none" cannot be combined with another element`) {
-			t.Errorf("%v: the error does not name the attribute and the rule: %s", c.value, resp.Diagnostics.Errors()[0].Detail())
+		if want := `"none" cannot be combined with another element; keep only "none", or remove it.`; c.fails && resp.Diagnostics.Errors()[0].Detail() != want {
+			t.Errorf("%v: the error says %q, want %q", c.value, resp.Diagnostics.Errors()[0].Detail(), want)
 		}
 	}
 }

@@ -25,6 +25,6 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%s: %q is not a positive Go duration; write it like 30s, 90s or 2m.", req.Path, req.ConfigValue.ValueString()))
+			Detail(req.Path, fmt.Sprintf("%q is not a positive Go duration; write it like 30s, 90s or 2m.", req.ConfigValue.ValueString())))
 	}
 }

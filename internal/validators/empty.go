@@ -54,5 +54,5 @@ func (notEmptyValidator) ValidateMap(_ context.Context, req validator.MapRequest
 
 func addEmpty(diags *diag.Diagnostics, p path.Path) {
 	diags.AddAttributeError(p, "Empty Value",
-		p.String()+": must not be empty. The API does not keep empty values, so omit the attribute instead.")
+		Detail(p, "The value must not be empty: the API does not keep empty values, so omit the attribute instead."))
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// Unique validates a list in which no known value appears twice. Its error names
-// the attribute: inside a map of objects Terraform points only at the resource, so
-// a message without the path would not say which list repeats a value.
+// Unique validates a list in which no known value appears twice. Its error ends
+// with the attribute's path when the list is nested: inside a map of objects
+// Terraform 1.11 and OpenTofu point only at the resource (see Detail), so a message
+// without the path would not say which list repeats a value.
 func Unique() validator.List { return uniqueValidator{} }
 
 type uniqueValidator struct{}
@@ -37,6 +38,6 @@ func (uniqueValidator) ValidateList(_ context.Context, req validator.ListRequest
 		}
 		// A third occurrence makes the same diagnostic, which Diagnostics keeps once.
 		resp.Diagnostics.AddAttributeError(req.Path, "Duplicate List Value",
-			fmt.Sprintf("%s: %s appears more than once; list each value once.", req.Path, e))
+			Detail(req.Path, fmt.Sprintf("%s appears more than once; list each value once.", e)))
 	}
 }

@@ -2,7 +2,6 @@ package validators
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -36,8 +35,8 @@ func TestUnique(t *testing.T) {
 			continue
 		}
 		for i, d := range errs {
-			want := at.String() + ": " + c.errors[i] + " appears more than once; list each value once."
-			if !strings.Contains(d.Detail(), want) {
+			want := c.errors[i] + ` appears more than once; list each value once. The attribute is connection_definitions["crm"].properties["env"].enum_values.`
+			if d.Detail() != want {
 				t.Errorf("%v: the error says %q, want %q", c.value, d.Detail(), want)
 			}
 		}

@@ -77,6 +77,6 @@ func (v urlValidator) ValidateString(_ context.Context, req validator.StringRequ
 		return
 	}
 	if problem := v.check(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", req.Path.String()+": "+problem)
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL", Detail(req.Path, problem))
 	}
 }
