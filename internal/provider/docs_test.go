@@ -22,39 +22,15 @@ import (
 // for a resource, how to import it, by id and by identity. make generate writes the pages; this test notices a
 // type added without an example or a page not regenerated.
 func TestDocsCoverEverySchema(t *testing.T) {
-	ctx := context.Background()
-	p, ok := New("test")().(*appxchangeProvider)
-	if !ok {
-		t.Fatal("New does not make an *appxchangeProvider")
-	}
-	var meta provider.MetadataResponse
-	p.Metadata(ctx, provider.MetadataRequest{}, &meta)
-
 	type page struct{ typeName, file, description string }
 	var pages []page
-	for _, newResource := range p.Resources(ctx) {
-		r := newResource()
-		var m resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		pages = append(pages, page{m.TypeName, filepath.Join("resources", strings.TrimPrefix(m.TypeName, meta.TypeName+"_")+".md"), schemaDescription(s.Schema.Description, s.Schema.MarkdownDescription)})
-	}
-	for _, newDataSource := range p.DataSources(ctx) {
-		d := newDataSource()
-		var m datasource.MetadataResponse
-		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s datasource.SchemaResponse
-		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		pages = append(pages, page{m.TypeName, filepath.Join("data-sources", strings.TrimPrefix(m.TypeName, meta.TypeName+"_")+".md"), schemaDescription(s.Schema.Description, s.Schema.MarkdownDescription)})
-	}
-	for _, newList := range p.ListResources(ctx) {
-		l := newList()
-		var m resource.MetadataResponse
-		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s list.ListResourceSchemaResponse
-		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
-		pages = append(pages, page{m.TypeName, filepath.Join("list-resources", strings.TrimPrefix(m.TypeName, meta.TypeName+"_")+".md"), schemaDescription(s.Schema.Description, s.Schema.MarkdownDescription)})
+	for _, s := range servedSchemas(t) {
+		dir := map[string]string{"resource": "resources", "data source": "data-sources", "list resource": "list-resources"}[s.kind]
+		if dir == "" {
+			continue
+		}
+		description := schemaDescription(reflectString(s.schema, "Description"), reflectString(s.schema, "MarkdownDescription"))
+		pages = append(pages, page{s.typeName, filepath.Join(dir, strings.TrimPrefix(s.typeName, "appxchange_")+".md"), description})
 	}
 	if len(pages) < 9 {
 		t.Fatalf("found %d resources, data sources and list resources; the provider serves at least 9", len(pages))
@@ -79,6 +55,66 @@ func TestDocsCoverEverySchema(t *testing.T) {
 	}
 }
 
+// servedSchema is a schema the provider serves: of the provider itself, a resource,
+// a resource's identity, a data source or a list resource.
+type servedSchema struct {
+	kind, typeName string
+	schema         any
+}
+
+// name is how messages name the schema: its kind, then its type name.
+func (s servedSchema) name() string { return strings.TrimSpace(s.kind + " " + s.typeName) }
+
+// servedSchemas is every schema the provider serves.
+func servedSchemas(t *testing.T) []servedSchema {
+	t.Helper()
+	ctx := context.Background()
+	p, ok := New("test")().(*appxchangeProvider)
+	if !ok {
+		t.Fatal("New does not make an *appxchangeProvider")
+	}
+	var meta provider.MetadataResponse
+	p.Metadata(ctx, provider.MetadataRequest{}, &meta)
+	var ps provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &ps)
+	out := []servedSchema{{"provider", "", ps.Schema}}
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var m resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
+		var s resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &s)
+		out = append(out, servedSchema{"resource", m.TypeName, s.Schema})
+		if ri, ok := r.(resource.ResourceWithIdentity); ok {
+			var is resource.IdentitySchemaResponse
+			ri.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &is)
+			out = append(out, servedSchema{"identity", m.TypeName, is.IdentitySchema})
+		}
+	}
+	for _, newDataSource := range p.DataSources(ctx) {
+		d := newDataSource()
+		var m datasource.MetadataResponse
+		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
+		var s datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &s)
+		out = append(out, servedSchema{"data source", m.TypeName, s.Schema})
+	}
+	for _, newList := range p.ListResources(ctx) {
+		l := newList()
+		var m resource.MetadataResponse
+		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
+		var s list.ListResourceSchemaResponse
+		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
+		out = append(out, servedSchema{"list resource", m.TypeName, s.Schema})
+	}
+	return out
+}
+
+// reflectString is the string field name of a schema struct.
+func reflectString(schema any, name string) string {
+	return reflect.ValueOf(schema).FieldByName(name).String()
+}
+
 // schemaDescription is the description of a schema, whichever of the two it sets.
 func schemaDescription(plain, markdown string) string {
 	if markdown != "" {
@@ -97,45 +133,9 @@ var markup = regexp.MustCompile("`|\\[[^\\]]*\\]\\([^)]*\\)")
 // text, never as both. Terraform's `providers schema -json` gives a
 // MarkdownDescription the description_kind "markdown", so tools know to render it.
 func TestSchemaDescriptions(t *testing.T) {
-	ctx := context.Background()
-	p, ok := New("test")().(*appxchangeProvider)
-	if !ok {
-		t.Fatal("New does not make an *appxchangeProvider")
-	}
-	var meta provider.MetadataResponse
-	p.Metadata(ctx, provider.MetadataRequest{}, &meta)
 	schemas := map[string]any{}
-	var ps provider.SchemaResponse
-	p.Schema(ctx, provider.SchemaRequest{}, &ps)
-	schemas["provider"] = ps.Schema
-	for _, newResource := range p.Resources(ctx) {
-		r := newResource()
-		var m resource.MetadataResponse
-		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s resource.SchemaResponse
-		r.Schema(ctx, resource.SchemaRequest{}, &s)
-		schemas["resource "+m.TypeName] = s.Schema
-		if ri, ok := r.(resource.ResourceWithIdentity); ok {
-			var is resource.IdentitySchemaResponse
-			ri.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &is)
-			schemas["identity "+m.TypeName] = is.IdentitySchema
-		}
-	}
-	for _, newDataSource := range p.DataSources(ctx) {
-		d := newDataSource()
-		var m datasource.MetadataResponse
-		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s datasource.SchemaResponse
-		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		schemas["data source "+m.TypeName] = s.Schema
-	}
-	for _, newList := range p.ListResources(ctx) {
-		l := newList()
-		var m resource.MetadataResponse
-		l.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: meta.TypeName}, &m)
-		var s list.ListResourceSchemaResponse
-		l.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &s)
-		schemas["list resource "+m.TypeName] = s.Schema
+	for _, s := range servedSchemas(t) {
+		schemas[s.name()] = s.schema
 	}
 
 	var seen []string
