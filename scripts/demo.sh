@@ -56,3 +56,4 @@ export TF_VAR_procore_client_secret=quickstart-demo-secret
 
 cp examples/quickstart/*.tf .sandbox/quickstart/
 "$cli" -chdir=.sandbox/quickstart apply -auto-approve -input=false
+echo "demo: to look at the result in the sandbox console, run make console"

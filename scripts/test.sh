@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: every test, the acceptance tests included, against a real
 # Terraform CLI (or OpenTofu) and the sandbox started inside the test process.
-# Fails, never skips, when no CLI can be had.
+# Fails, never skips, when no CLI, or no Chromium for the console's browser
+# test (scripts/chromium.sh, exported as APPXCHANGE_CHROMIUM), can be had.
 #
 # Usage: scripts/test.sh [go test flags...] [packages...]
 #   Trailing arguments that start with ./ are the packages (default ./...).
@@ -39,6 +40,12 @@ fi
 tf_env="$(scripts/terraform-cli.sh --env "$role")" || { echo "test: no Terraform CLI for the role ${role} could be found or built (see above)" >&2; exit 1; }
 eval "$tf_env"
 export TF_ACC=1
+
+# The browser test of the sandbox's console (TestAccConsole_browser) drives a
+# headless Chromium, Debian's package: scripts/chromium.sh finds it, installing
+# it when it runs as root. The test fails, never skips, without one.
+chromium="$(scripts/chromium.sh)" || { echo "test: no Chromium for the console's browser test (see above): install Debian's package chromium, or run scripts/chromium.sh as root, which installs it" >&2; exit 1; }
+export APPXCHANGE_CHROMIUM="$chromium"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -1,7 +1,9 @@
 // Package sandbox is a local App Xchange management API: the REST contract of
 // api/openapi.yaml served from a SQLite database, with the platform's rules,
 // idempotent writes, optimistic concurrency, and injectable faults, latency and
-// rate limits for testing clients against a misbehaving network.
+// rate limits for testing clients against a misbehaving network. It also serves a
+// read-only web console at / (console.go): what an account sees through the API,
+// for a person to look at what Terraform did.
 package sandbox
 
 import (
@@ -117,5 +119,17 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /management/v1/idempotency-keys/{key}", s.api(s.getIdempotencyKey))
 	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
 	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
+	c := s.newConsole()
+	mux.Handle("GET /{$}", c.page(c.root))
+	mux.Handle("/console", c.page(c.bare))
+	mux.Handle("GET /console/{$}", c.page(c.root))
+	mux.Handle("GET /console/sign-in", c.page(c.signInPage))
+	mux.Handle("POST /console/sign-in", c.form(c.signIn))
+	mux.Handle("POST /console/sign-out", c.form(c.signOut))
+	mux.Handle("GET /console/oauth-clients", c.signedIn(c.oauthClients))
+	mux.Handle("GET /console/oauth-clients/{id}", c.signedIn(c.oauthClient))
+	mux.Handle("GET /console/connectors", c.signedIn(c.connectors))
+	mux.Handle("GET /console/static/console.css", c.page(c.css))
+	mux.Handle("/console/", c.page(c.notFound))
 	return s.observe(mux)
 }
