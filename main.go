@@ -20,14 +20,15 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
+	plugin.TuneGC()
 	if !debug {
-		plugin.QuietDiscardedLogs()
+		plugin.QuietDiscardedLogs(provider.Address)
 	}
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	err := tf6server.Serve("registry.terraform.io/appxchange/appxchange", provider.NewServer(version), opts...)
+	err := tf6server.Serve(provider.Address, provider.NewServer(version), opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -2,10 +2,11 @@
 // floor. Through the real CLI and a sandbox of its own on loopback, it applies, plans
 // (with and without refresh) and destroys N appxchange_oauth_client resources, and in
 // the same run, alternating, N resources of a do-nothing framework plugin of the same
-// schema shape and N terraform_data resources; it counts the API requests of every
-// command and each plugin process's peak memory, and reads many OAuth clients with a
-// data source and with `terraform query`. `make bench` runs it; Report prints the
-// results as markdown.
+// schema shape, N terraform_data resources, N time_offset resources of HashiCorp's time
+// provider, and the provider again under Go's garbage collection defaults; it counts
+// the API requests of every command and each plugin process's peak memory, reads many
+// OAuth clients with a data source and with `terraform query`, and plans against
+// rate-limited sandboxes. `make bench` runs it; Report prints the results as markdown.
 package bench
 
 import (
@@ -37,6 +38,14 @@ type Options struct {
 	Dir string
 	// Repo is the repository root, where the binaries are built from.
 	Repo string
+	// Peer adds HashiCorp's time provider (timeModule), built with go install.
+	Peer bool
+	// GCDefaults adds the provider under Go's garbage collection defaults (GOGC=100),
+	// to the commands and to the data source and the query, to compare with its policy.
+	GCDefaults bool
+	// RateLimitedClients is how many OAuth clients are planned against sandboxes
+	// limited to rateLimit requests per second, without and with faults; 0 skips them.
+	RateLimitedClients int
 	// ProfileDir, when set, gets a CPU and an allocation profile of every provider
 	// process: the provider is built from internal/bench/testdata/profiled-provider.
 	ProfileDir string
@@ -49,12 +58,16 @@ type Results struct {
 	CLIVersion string
 	Counts     []int
 	Reps       int
+	// Variants are those measured, in the order of the report's columns.
+	Variants []variant
 	// Commands holds every measured command, by resource count, variant and phase.
 	Commands map[cell][]sample
 	// DataSource is the data source read; nil when skipped.
 	DataSource *dataSourceResult
 	// Query is `terraform query` over the data source's clients; nil when skipped.
 	Query *queryResults
+	// RateLimited are the plans against rate-limited sandboxes; empty when skipped.
+	RateLimited []*rateLimitedResult
 }
 
 type cell struct {
@@ -66,7 +79,9 @@ type cell struct {
 // sample is one measured command.
 type sample struct {
 	measured
-	requests map[string]int // API requests by "METHOD /route STATUS"; provider only
+	requests map[string]int // API requests by "METHOD /route STATUS"; variants with an API only
+	// rateLimited is how many of the requests the sandbox's rate limit refused.
+	rateLimited int
 }
 
 // Run builds the binaries, starts the sandbox and measures everything Options ask for.
@@ -97,6 +112,12 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 			return nil, fmt.Errorf("go build %s: %w", b[1], err)
 		}
 	}
+	if opt.Peer {
+		progress("building the peer, %s", timeModule)
+		if err := installTimeProvider(ctx, opt.Dir, bin, opt.Progress); err != nil {
+			return nil, err
+		}
+	}
 	standIn, err := standInDir(opt.Dir)
 	if err != nil {
 		return nil, err
@@ -120,14 +141,14 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	if opt.ProfileDir != "" {
 		c.env = append(c.env, "APPXCHANGE_BENCH_PROFILE_DIR="+opt.ProfileDir)
 	}
-	res := &Results{Counts: opt.Counts, Reps: opt.Reps, Commands: map[cell][]sample{}}
+	res := &Results{Counts: opt.Counts, Reps: opt.Reps, Variants: measuredVariants(opt), Commands: map[cell][]sample{}}
 	version, err := c.output(ctx, opt.Dir, "version")
 	if err != nil {
 		return nil, err
 	}
 	res.CLIVersion, _, _ = strings.Cut(string(version), "\n")
 
-	m := &measurer{cli: c, sb: sb, dir: opt.Dir, progress: progress}
+	m := &measurer{cli: c, sb: sb, dir: opt.Dir, variants: res.Variants, gcDefaults: opt.GCDefaults, progress: progress}
 	if err := m.checkSameShape(ctx); err != nil {
 		return nil, err
 	}
@@ -150,15 +171,54 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 			return nil, err
 		}
 	}
+	if opt.RateLimitedClients > 0 {
+		sandboxBinary := filepath.Join(bin, "appxchange-sandbox")
+		for i, sc := range rateLimitedScenarios {
+			r, err := m.rateLimited(ctx, sandboxBinary, sc, opt.RateLimitedClients, opt.Reps, i)
+			if err != nil {
+				return nil, err
+			}
+			res.RateLimited = append(res.RateLimited, r)
+		}
+	}
 	return res, nil
+}
+
+// measuredVariants are the variants that opt asks for, in the report's order: the
+// floors, the peer, the provider, the provider under Go's defaults.
+func measuredVariants(opt Options) []variant {
+	out := []variant{coreVariant, noopVariant}
+	if opt.Peer {
+		out = append(out, timeVariant)
+	}
+	out = append(out, providerVariant)
+	if opt.GCDefaults {
+		out = append(out, gcDefaultsVariant)
+	}
+	return out
+}
+
+// installTimeProvider builds the peer into bin with go install, from dir: outside the
+// repository's module, whose go.mod must not choose the peer's dependencies. GOFLAGS is
+// cleared, since a -mod flag there would make go install refuse a module@version.
+func installTimeProvider(ctx context.Context, dir, bin string, progress io.Writer) error {
+	cmd := exec.CommandContext(ctx, "go", "install", timeModule)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, progress, progress
+	cmd.Env = append(os.Environ(), "GOBIN="+bin, "GOFLAGS=", "GOWORK=off")
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go install %s (the peer; -peer=false skips it): %w", timeModule, err)
+	}
+	return nil
 }
 
 // measurer runs the commands of a benchmark.
 type measurer struct {
-	cli      *cli
-	sb       *sandbox
-	dir      string
-	progress func(format string, args ...any)
+	cli        *cli
+	sb         *sandbox
+	dir        string
+	variants   []variant
+	gcDefaults bool // the data source and the query are also measured under Go's GC defaults
+	progress   func(format string, args ...any)
 }
 
 // workspace writes the configuration of n resources of v, once, and returns its directory.
@@ -174,10 +234,11 @@ func (m *measurer) workspace(v variant, n int) (string, error) {
 }
 
 // cycle measures every phase for every variant at n resources: each phase for all
-// three variants before the next phase, the variants' order turning with rep, so
+// the variants before the next phase, the variants' order turning with rep, so
 // that a slow moment of the machine falls on all of them alike.
 func (m *measurer) cycle(ctx context.Context, n, rep int, record func(cell, sample)) error {
-	order := slices.Concat(variants[rep%len(variants):], variants[:rep%len(variants)])
+	vs := m.variants
+	order := slices.Concat(vs[rep%len(vs):], vs[:rep%len(vs)])
 	for _, ph := range phases {
 		for _, v := range order {
 			dir, err := m.workspace(v, n)
@@ -187,12 +248,12 @@ func (m *measurer) cycle(ctx context.Context, n, rep int, record func(cell, samp
 			if err := m.sb.resetStats(ctx); err != nil {
 				return err
 			}
-			got, err := m.cli.run(ctx, dir, ph)
+			got, err := m.cli.run(ctx, dir, ph, v.env)
 			if err != nil {
 				return err
 			}
 			s := sample{measured: got}
-			if v.key == providerVariant.key {
+			if v.api {
 				st, err := m.sb.stats(ctx)
 				if err != nil {
 					return err
@@ -217,10 +278,7 @@ func standInDir(dir string) (string, error) {
 	if err := os.MkdirAll(standIn, 0o755); err != nil {
 		return "", err
 	}
-	for _, v := range variants {
-		if v.plugin == "" {
-			continue
-		}
+	for _, v := range pluginVariants {
 		if err := os.Symlink(self, filepath.Join(standIn, v.plugin)); err != nil {
 			return "", err
 		}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +20,10 @@ func TestMain(m *testing.M) {
 }
 
 // TestAccBench_smallRun runs the whole benchmark, small, through the CLI of make
-// test: every command of the three variants, the request counts, the peak memory of
-// the plugins and the data source. The request targets hold at any size, so they
-// must hold here; times at this size mean nothing and are not checked.
+// test: every command of every variant (the peer and Go's GC defaults included), the
+// request counts, the peak memory of the plugins, the data source and the
+// rate-limited plans. The request targets hold at any size, so they must hold here;
+// times at this size mean nothing and are not checked.
 func TestAccBench_smallRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the CLI; make test runs it")
@@ -36,7 +38,8 @@ func TestAccBench_smallRun(t *testing.T) {
 	}
 	var progress strings.Builder
 	res, err := Run(t.Context(), Options{
-		CLI: cli, Counts: []int{3}, Reps: 1, DataSourceClients: 25, Dir: t.TempDir(), Repo: repo, Progress: &progress,
+		CLI: cli, Counts: []int{3}, Reps: 1, DataSourceClients: 25, Peer: true, GCDefaults: true, RateLimitedClients: 4,
+		Dir: t.TempDir(), Repo: repo, Progress: &progress,
 	})
 	if err != nil {
 		t.Fatalf("the benchmark failed: %v\n%s", err, progress.String())
@@ -45,7 +48,10 @@ func TestAccBench_smallRun(t *testing.T) {
 	if failed := Report(&report, res); len(failed) > 0 {
 		t.Errorf("request targets not met:\n%s\n\n%s", strings.Join(failed, "\n"), report.String())
 	}
-	for _, v := range variants {
+	if len(res.Variants) != 5 {
+		t.Errorf("measured %d variants, want 5 (the peer and Go's GC defaults included)", len(res.Variants))
+	}
+	for _, v := range res.Variants {
 		for _, ph := range phases {
 			samples := res.Commands[cell{3, v.key, ph.name}]
 			if len(samples) != 1 || samples[0].elapsed <= 0 {
@@ -57,8 +63,17 @@ func TestAccBench_smallRun(t *testing.T) {
 			}
 		}
 	}
-	if res.DataSource == nil || res.DataSource.clients < 25 {
-		t.Errorf("the data source read %+v, want at least the 25 clients made", res.DataSource)
+	if res.DataSource == nil || res.DataSource.clients < 25 || len(res.DataSource.gcDefaults) != 1 {
+		t.Errorf("the data source read %+v, want at least the 25 clients made, also under Go's GC defaults", res.DataSource)
+	}
+	if len(res.RateLimited) != len(rateLimitedScenarios) {
+		t.Errorf("%d rate-limited scenarios measured, want %d", len(res.RateLimited), len(rateLimitedScenarios))
+	}
+	for _, rl := range res.RateLimited {
+		// A refreshing plan reads each client: 4 reads at least, each under the limit.
+		if len(rl.samples) != 1 || limitedPlanOf(rl.samples[0], rl.rate).limited < 4 {
+			t.Errorf("%s: %d plans, want 1 with at least a read per client: %+v", rl.title, len(rl.samples), rl.samples)
+		}
 	}
 	// On a CLI that has terraform query the query must have run, at both sizes; on
 	// one that has not, the report says so and the run passes.
@@ -78,7 +93,10 @@ func TestAccBench_smallRun(t *testing.T) {
 		}
 		t.Logf("terraform query not measured: %s", res.Query.notMeasured)
 	}
-	for _, want := range []string{"| apply |", "| plan -refresh=false |", "| destroy |", "### Data source over", "### Query over", "### Targets"} {
+	for _, want := range []string{
+		"| apply |", "| plan -refresh=false |", "| destroy |", "### Data source over", "### Query over", "### Targets",
+		"× time provider |", "| appxchange, Go's GC defaults |", "### No-op plan of 4 OAuth clients, rate limit 20/s, 20% faults",
+	} {
 		if !strings.Contains(report.String(), want) {
 			t.Errorf("the report has no %q:\n%s", want, report.String())
 		}
@@ -92,13 +110,15 @@ func TestAccBench_smallRun(t *testing.T) {
 var queryCLI = regexp.MustCompile(`^Terraform v(1\.(1[4-9]|[2-9][0-9])|[2-9])\.`)
 
 // results makes Results of one command per variant and phase at n resources, with
-// the given API requests for the provider's commands.
-func results(n int, requests map[string]map[string]int) *Results {
-	r := &Results{CLIVersion: "Terraform v0.0.0", Counts: []int{n}, Reps: 1, Commands: map[cell][]sample{}}
-	for i, v := range variants {
+// the given API requests for the provider's commands: terraform_data takes 1 s, the
+// do-nothing plugin 2 s, the provider 3 s, and any variant added after them 4 s, 5 s.
+func results(n int, requests map[string]map[string]int, added ...variant) *Results {
+	vs := slices.Concat(variants, added)
+	r := &Results{CLIVersion: "Terraform v0.0.0", Counts: []int{n}, Reps: 1, Variants: vs, Commands: map[cell][]sample{}}
+	for i, v := range vs {
 		for _, ph := range phases {
 			s := sample{measured: measured{elapsed: time.Duration(i+1) * time.Second, peakRSS: []int64{0, 40 << 20}}}
-			if v.key == providerVariant.key {
+			if v.api {
 				s.requests = requests[ph.name]
 			}
 			r.Commands[cell{n, v.key, ph.name}] = []sample{s}
@@ -207,5 +227,109 @@ func TestPeakRSSFile(t *testing.T) {
 	got, err := readPeakRSS(file)
 	if err != nil || len(got) != 3 || got[0] != 100 || got[2] != 300 {
 		t.Errorf("read %v, %v; want [100 0 300]", got, err)
+	}
+}
+
+func TestReportComparesWithEveryBaseline(t *testing.T) {
+	var out strings.Builder
+	if failed := Report(&out, results(10, ideal(10), timeVariant, gcDefaultsVariant)); len(failed) > 0 {
+		t.Fatalf("the ideal requests failed targets: %v\n%s", failed, out.String())
+	}
+	for _, want := range []string{
+		"| command | terraform_data | do-nothing plugin | time provider | appxchange | × do-nothing plugin | × terraform_data | × time provider |",
+		// terraform_data 1 s, do-nothing 2 s, appxchange 3 s, time 4 s.
+		"| plan | 1.00 s | 2.00 s | 4.00 s | 3.00 s | 1.50 | 3.00 | 0.75 |",
+		"| apply | 1.000 | 0.000 | 0.000 | 0.000 | 2 | 0 | 4 | 0 | 0 | 2 | 40 MiB | 40 MiB | 40 MiB |",
+		"N=10 plan within 2.00× of terraform_data: 3.00× (**not met**)",
+		"N=10 plan within 1.00× of time provider: 0.75× (met)",
+		// Go's GC defaults 5 s.
+		"| plan | 3.00 s | 5.00 s | 0.60 | 40 MiB | 40 MiB |",
+		"N=10 plan under the GC policy within 1.00× of Go's GC defaults: 0.60× (met)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report has no line %q:\n%s", want, out.String())
+		}
+	}
+
+	// Without the peer and the GC comparison, neither is reported.
+	out.Reset()
+	Report(&out, results(10, ideal(10)))
+	for _, absent := range []string{"time provider", "Go's GC defaults"} {
+		if strings.Contains(out.String(), absent) {
+			t.Errorf("the report names %q, which was not measured:\n%s", absent, out.String())
+		}
+	}
+}
+
+func TestReportGCTargets(t *testing.T) {
+	r := results(20, ideal(20), gcDefaultsVariant)
+	// The policy's plan, slower than Go's defaults (4 s): the target is not met.
+	r.Commands[cell{20, providerVariant.key, "plan"}][0].elapsed = 6 * time.Second
+	mib := func(m int64, d time.Duration) []sample {
+		return []sample{{measured: measured{elapsed: d, peakRSS: []int64{m << 20}}}}
+	}
+	r.DataSource = &dataSourceResult{clients: 20, samples: mib(300, 3*time.Second), gcDefaults: mib(150, 4*time.Second)}
+	var out strings.Builder
+	Report(&out, r)
+	for _, want := range []string{
+		"N=20 plan under the GC policy within 1.00× of Go's GC defaults: 1.50× (**not met**)",
+		"the data source's read: peak RSS under the GC policy within 1.5× of Go's GC defaults: 2.00× (300 MiB, 150 MiB); time 0.75× (**not met**)",
+		"Garbage collection, the data source's read: 3.00 s and 300 MiB peak RSS under the policy, 4.00 s and 150 MiB under Go's defaults (GOGC=100).",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the report has no line %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRateLimitedReport(t *testing.T) {
+	// A no-op plan of 300 clients: a read each, 10 of them refused once by the limit
+	// and then read, one /me, two connectors, and a token, which is not limited.
+	requests := map[string]int{
+		routeRead + " 200": 300, routeRead + " 429": 10, routeMe + " 200": 1, routeConnector + " 200": 2, routeToken + " 200": 1,
+	}
+	plan := func(elapsed time.Duration, refused int) sample {
+		return sample{measured: measured{elapsed: elapsed}, requests: requests, rateLimited: refused}
+	}
+	for _, tc := range []struct {
+		name    string
+		samples []sample
+		want    []string
+	}{{
+		name: "both targets met",
+		// 313 limited requests, 303 passed: a floor of 15.15 s.
+		samples: []sample{plan(16*time.Second, 10), plan(15500*time.Millisecond, 10), plan(30*time.Second, 10)},
+		want: []string{
+			"| 1 | 16.00 s | 15.15 s | 1.06 | 313 | 10 | 3.2% | GET /management/v1/connectors/{id} 200: 2; GET /management/v1/me 200: 1; GET /management/v1/oauth-clients/{id} 200: 300; GET /management/v1/oauth-clients/{id} 429: 10; POST /oauth/token 200: 1 |",
+			"no-op plan of 300 clients, rate limit 20/s: median time within 1.1× of the floor: 1.06× (met)",
+			"no-op plan of 300 clients, rate limit 20/s: at most 5% of requests refused by the limit: 3.2% (the worst repetition) (met)",
+		},
+	}, {
+		name: "slow, and too many refused",
+		// 313 limited requests, 293 passed: a floor of 14.65 s.
+		samples: []sample{plan(20*time.Second, 20)},
+		want: []string{
+			"| 1 | 20.00 s | 14.65 s | 1.37 | 313 | 20 | 6.4% |",
+			"median time within 1.1× of the floor: 1.37× (**not met**)",
+			"at most 5% of requests refused by the limit: 6.4% (the worst repetition) (**not met**)",
+		},
+	}, {
+		name:    "not run",
+		samples: nil,
+		want:    []string{"median time within 1.1× of the floor: not run (**not met**)"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := results(10, ideal(10))
+			r.RateLimited = []*rateLimitedResult{{title: "rate limit 20/s", clients: 300, rate: 20, samples: tc.samples}}
+			var out strings.Builder
+			if failed := Report(&out, r); len(failed) > 0 {
+				t.Errorf("the rate-limited scenario failed the run: %v", failed)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the report has no %q:\n%s", want, out.String())
+				}
+			}
+		})
 	}
 }

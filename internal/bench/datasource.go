@@ -16,6 +16,8 @@ import (
 type dataSourceResult struct {
 	clients int
 	samples []sample
+	// gcDefaults are the same reads under Go's garbage collection defaults, when asked.
+	gcDefaults []sample
 }
 
 // manyClients makes n OAuth clients through the API and measures what reads them
@@ -111,29 +113,58 @@ output "count" {
 	res := &dataSourceResult{clients: want}
 	read := phase{name: "read", args: []string{"apply", "-auto-approve"}}
 	for rep := range reps {
-		m.progress("data source over %d OAuth clients, repetition %d of %d", want, rep+1, reps)
-		if err := m.sb.resetStats(ctx); err != nil {
-			return nil, err
-		}
-		got, err := m.cli.run(ctx, dir, read)
-		if err != nil {
-			return nil, err
-		}
-		st, err := m.sb.stats(ctx)
-		if err != nil {
-			return nil, err
-		}
-		res.samples = append(res.samples, sample{measured: got, requests: st.Requests})
-		out, err := m.cli.output(ctx, dir, "output", "-json", "count")
-		if err != nil {
-			return nil, err
-		}
-		var count int
-		if err := json.Unmarshal(out, &count); err != nil || count != want {
-			return nil, fmt.Errorf("the data source read %s OAuth clients, not %d", out, want)
+		for _, gc := range m.gcOrder(rep) {
+			m.progress("data source over %d OAuth clients%s, repetition %d of %d", want, gc.progress, rep+1, reps)
+			if err := m.sb.resetStats(ctx); err != nil {
+				return nil, err
+			}
+			got, err := m.cli.run(ctx, dir, read, gc.env)
+			if err != nil {
+				return nil, err
+			}
+			st, err := m.sb.stats(ctx)
+			if err != nil {
+				return nil, err
+			}
+			s := sample{measured: got, requests: st.Requests}
+			if gc.defaults {
+				res.gcDefaults = append(res.gcDefaults, s)
+			} else {
+				res.samples = append(res.samples, s)
+			}
+			out, err := m.cli.output(ctx, dir, "output", "-json", "count")
+			if err != nil {
+				return nil, err
+			}
+			var count int
+			if err := json.Unmarshal(out, &count); err != nil || count != want {
+				return nil, fmt.Errorf("the data source read %s OAuth clients, not %d", out, want)
+			}
 		}
 	}
 	return res, nil
+}
+
+// gcSetting is how a command of the provider is run: under its own garbage collection
+// policy, or under Go's defaults (the environment of gcDefaultsVariant).
+type gcSetting struct {
+	defaults bool
+	env      []string
+	progress string // added to the progress line
+}
+
+// gcOrder is the settings that one repetition measures, in turn: the provider's
+// policy, then Go's defaults when asked, the order turning with rep.
+func (m *measurer) gcOrder(rep int) []gcSetting {
+	policy := gcSetting{}
+	if !m.gcDefaults {
+		return []gcSetting{policy}
+	}
+	defaults := gcSetting{defaults: true, env: gcDefaultsVariant.env, progress: " (Go's GC defaults)"}
+	if rep%2 == 1 {
+		return []gcSetting{defaults, policy}
+	}
+	return []gcSetting{policy, defaults}
 }
 
 // makeClients makes the OAuth clients numbered from to upTo (excluded) on the seeded

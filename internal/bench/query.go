@@ -26,6 +26,8 @@ type queryResult struct {
 	owned   int   // of them, acme's own: the results the query must find
 	found   []int // results the query found, at each repetition
 	samples []sample
+	// gcDefaults are the same queries under Go's garbage collection defaults, when asked.
+	gcDefaults []sample
 }
 
 // queryAddress is the list block the benchmark queries; queryLimit is its limit,
@@ -79,24 +81,31 @@ func (m *measurer) query(ctx context.Context, listed, owned, reps int) (*queryRe
 	res := &queryResult{listed: listed, owned: owned}
 	query := phase{name: "query", args: []string{"query", "-json"}, bare: true}
 	for rep := range reps {
-		m.progress("terraform query over %d OAuth clients, repetition %d of %d", listed, rep+1, reps)
-		if err := m.sb.resetStats(ctx); err != nil {
-			return nil, err
+		for _, gc := range m.gcOrder(rep) {
+			m.progress("terraform query over %d OAuth clients%s, repetition %d of %d", listed, gc.progress, rep+1, reps)
+			if err := m.sb.resetStats(ctx); err != nil {
+				return nil, err
+			}
+			got, err := m.cli.run(ctx, dir, query, gc.env)
+			if err != nil {
+				return nil, err
+			}
+			st, err := m.sb.stats(ctx)
+			if err != nil {
+				return nil, err
+			}
+			found, err := countQueryResults(filepath.Join(dir, "last.log"), queryAddress)
+			if err != nil {
+				return nil, err
+			}
+			s := sample{measured: got, requests: st.Requests}
+			if gc.defaults {
+				res.gcDefaults = append(res.gcDefaults, s)
+				continue
+			}
+			res.samples = append(res.samples, s)
+			res.found = append(res.found, found)
 		}
-		got, err := m.cli.run(ctx, dir, query)
-		if err != nil {
-			return nil, err
-		}
-		st, err := m.sb.stats(ctx)
-		if err != nil {
-			return nil, err
-		}
-		found, err := countQueryResults(filepath.Join(dir, "last.log"), queryAddress)
-		if err != nil {
-			return nil, err
-		}
-		res.samples = append(res.samples, sample{measured: got, requests: st.Requests})
-		res.found = append(res.found, found)
 	}
 	return res, nil
 }
@@ -175,6 +184,11 @@ func (q *queryResults) report(w io.Writer) []target {
 			rc.byRoute[routeList], rc.byRoute[routeMe], rc.byRoute[routeToken], rc.other(routeList, routeMe, routeToken),
 			rc.failed, processes(s.samples), seconds(median(s.samples)), mebibytes(peak(s.samples)))
 		ts = append(ts, s.targets()...)
+	}
+	for _, s := range q.sizes {
+		if len(s.gcDefaults) > 0 {
+			ts = append(ts, reportGCRead(w, fmt.Sprintf("the query over %d clients", s.listed), s.samples, s.gcDefaults))
+		}
 	}
 	if len(q.sizes) == 2 && peakRSSMeasured {
 		small, large := q.sizes[0], q.sizes[1]

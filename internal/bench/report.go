@@ -107,8 +107,8 @@ type target struct {
 	what string
 	got  string
 	met  bool
-	// timing: a target on time, reported but never failing the run, since the
-	// machines that run it are shared.
+	// timing: a target on time (or on what a timed client achieves), reported but
+	// never failing the run, since the machines that run it are shared.
 	timing bool
 }
 
@@ -118,30 +118,55 @@ func Report(w io.Writer, r *Results) (failed []string) {
 	fmt.Fprintf(w, "## Benchmark\n\n%s, %s/%s, %d CPUs; medians of %d repetitions, the variants alternating.\n",
 		r.CLIVersion, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), r.Reps)
 	var targets []target
+	baselines := r.baselines()
 	for _, n := range r.Counts {
 		fmt.Fprintf(w, "\n### N = %d\n\n", n)
-		fmt.Fprintf(w, "| command | %s | %s | %s | × do-nothing | × terraform_data |\n|---|---:|---:|---:|---:|---:|\n",
-			coreVariant.title, noopVariant.title, providerVariant.title)
+		header, align := "| command |", "|---|"
+		for _, v := range append(slices.Clone(baselines), providerVariant) {
+			header, align = header+" "+v.title+" |", align+"---:|"
+		}
+		for _, v := range r.ratioBaselines() {
+			header, align = header+" × "+v.title+" |", align+"---:|"
+		}
+		fmt.Fprintf(w, "%s\n%s\n", header, align)
 		for _, ph := range phases {
-			core, noop, prov := r.median(n, coreVariant, ph), r.median(n, noopVariant, ph), r.median(n, providerVariant, ph)
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", ph.name, seconds(core), seconds(noop), seconds(prov),
-				ratio(prov, noop), ratio(prov, core))
+			prov := r.median(n, providerVariant, ph)
+			row := "| " + ph.name + " |"
+			for _, v := range baselines {
+				row += " " + seconds(r.median(n, v, ph)) + " |"
+			}
+			row += " " + seconds(prov) + " |"
+			for _, v := range r.ratioBaselines() {
+				row += " " + ratio(prov, r.median(n, v, ph)) + " |"
+			}
+			fmt.Fprintln(w, row)
 		}
 		fmt.Fprintf(w, "\nAPI requests of appxchange; per resource for OAuth clients, per command for the rest; "+
 			"peak RSS of one plugin process.\n\n")
-		fmt.Fprintf(w, "| command | POST | GET | PATCH | DELETE | token | /me | connector | other | not 2xx | plugin processes | peak RSS appxchange | peak RSS do-nothing |\n")
-		fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		peers := "" // the peak RSS of the time provider, when measured
+		if r.has(timeVariant) {
+			peers = " peak RSS time provider |"
+		}
+		fmt.Fprintf(w, "| command | POST | GET | PATCH | DELETE | token | /me | connector | other | not 2xx | plugin processes | peak RSS appxchange | peak RSS do-nothing |%s\n", peers)
+		fmt.Fprintf(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n", strings.Repeat("---:|", strings.Count(peers, "|")))
 		for _, ph := range phases {
 			samples := r.Commands[cell{n, providerVariant.key, ph.name}]
 			rc := worst(samples)
 			procs := processes(samples)
 			per := func(route string) string { return fmt.Sprintf("%.3f", float64(rc.byRoute[route])/float64(n)) }
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |\n", ph.name,
+			peerRSS := ""
+			if peers != "" {
+				peerRSS = " " + mebibytes(peak(r.Commands[cell{n, timeVariant.key, ph.name}])) + " |"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |%s\n", ph.name,
 				per(routeCreate), per(routeRead), per(routeUpdate), per(routeDelete),
 				rc.byRoute[routeToken], rc.byRoute[routeMe], rc.byRoute[routeConnector],
 				rc.other(routeCreate, routeRead, routeUpdate, routeDelete, routeToken, routeMe, routeConnector),
-				rc.failed, procs, mebibytes(peak(samples)), mebibytes(peak(r.Commands[cell{n, noopVariant.key, ph.name}])))
+				rc.failed, procs, mebibytes(peak(samples)), mebibytes(peak(r.Commands[cell{n, noopVariant.key, ph.name}])), peerRSS)
 			targets = append(targets, requestTargets(n, ph.name, rc, procs)...)
+		}
+		if r.has(gcDefaultsVariant) {
+			targets = append(targets, r.reportGC(w, n)...)
 		}
 	}
 	if largest := slices.Max(r.Counts); largest > 0 {
@@ -154,6 +179,9 @@ func Report(w io.Writer, r *Results) (failed []string) {
 		fmt.Fprintf(w, "| clients | page requests | token | other | not 2xx | time | peak RSS |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 		fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %s | %s |\n", ds.clients, rc.byRoute[routeList], rc.byRoute[routeToken],
 			rc.other(routeList, routeToken), rc.failed, seconds(median(ds.samples)), mebibytes(peak(ds.samples)))
+		if len(ds.gcDefaults) > 0 {
+			targets = append(targets, reportGCRead(w, "the data source's read", ds.samples, ds.gcDefaults))
+		}
 		pages := (ds.clients + 999) / 1000
 		targets = append(targets, target{
 			what: fmt.Sprintf("data source over %d clients: %d page requests (page size 1000)", ds.clients, pages),
@@ -164,6 +192,9 @@ func Report(w io.Writer, r *Results) (failed []string) {
 
 	if q := r.Query; q != nil {
 		targets = append(targets, q.report(w)...)
+	}
+	for _, rl := range r.RateLimited {
+		targets = append(targets, rl.report(w)...)
 	}
 
 	fmt.Fprintf(w, "\n### Targets\n\n")
@@ -178,6 +209,35 @@ func Report(w io.Writer, r *Results) (failed []string) {
 		fmt.Fprintf(w, "- %s: %s (%s)\n", t.what, t.got, mark)
 	}
 	return failed
+}
+
+// has reports whether v was measured.
+func (r *Results) has(v variant) bool {
+	return slices.ContainsFunc(r.Variants, func(m variant) bool { return m.key == v.key })
+}
+
+// baselines are the variants measured that the provider is compared with, in the
+// report's order of columns: terraform_data, the do-nothing plugin, the time provider.
+func (r *Results) baselines() []variant {
+	var out []variant
+	for _, v := range []variant{coreVariant, noopVariant, timeVariant} {
+		if r.has(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// ratioBaselines are the baselines in the order of the ratio columns: the do-nothing
+// plugin first, the closest floor.
+func (r *Results) ratioBaselines() []variant {
+	var out []variant
+	for _, v := range []variant{noopVariant, coreVariant, timeVariant} {
+		if r.has(v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (r *Results) median(n int, v variant, ph phase) time.Duration {
@@ -229,16 +289,20 @@ func wantString(perResource map[string]int, n int) string {
 	return strings.Join(parts, ", ")
 }
 
-// timingTargets compare the medians at n resources with the targets.
+// timingTargets compare the medians at n resources with the time targets: a no-op
+// plan within 2× of terraform_data and no slower than HashiCorp's time provider.
 func (r *Results) timingTargets(n int) []target {
 	plan, apply := phases[1], phases[0]
 	checks := []struct {
 		ph    phase
 		base  variant
 		limit float64
-	}{{plan, noopVariant, 1.15}, {plan, coreVariant, 2}, {apply, noopVariant, 1.3}}
+	}{{plan, noopVariant, 1.15}, {plan, coreVariant, 2}, {apply, noopVariant, 1.3}, {plan, timeVariant, 1}}
 	var ts []target
 	for _, c := range checks {
+		if !r.has(c.base) {
+			continue
+		}
 		got := r.median(n, providerVariant, c.ph)
 		base := r.median(n, c.base, c.ph)
 		ts = append(ts, target{

@@ -24,12 +24,14 @@ type sandbox struct {
 
 const listeningPrefix = "appxchange sandbox listening on "
 
-func startSandbox(binary, dataPath, logPath string) (*sandbox, error) {
+// startSandbox starts the sandbox on a free loopback port with its database in
+// dataPath and its log in logPath; flags are added to its command line (-rate-limit).
+func startSandbox(binary, dataPath, logPath string, flags ...string) (*sandbox, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(binary, "-listen", "127.0.0.1:0", "-data", dataPath)
+	cmd := exec.Command(binary, append([]string{"-listen", "127.0.0.1:0", "-data", dataPath}, flags...)...)
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -86,6 +88,9 @@ type stats struct {
 	Total    int            `json:"total"`
 	Requests map[string]int `json:"requests"`
 	Faults   int            `json:"faults"`
+	// RateLimited is how many requests the rate limit refused (429s that are not
+	// faults); 0 from a sandbox that does not report it.
+	RateLimited int `json:"rateLimited"`
 }
 
 func (sb *sandbox) stats(ctx context.Context) (stats, error) {

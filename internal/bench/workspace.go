@@ -8,33 +8,57 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
 
-// variant is one of the three things measured side by side: N resources of the
-// provider, of the do-nothing plugin, or of Terraform's built-in terraform_data.
+// variant is one of the things measured side by side: N resources of the provider,
+// of the do-nothing plugin, of HashiCorp's time provider, or of Terraform's built-in
+// terraform_data; or the provider again under Go's garbage collection defaults.
 type variant struct {
 	key    string // short name, used for directories
 	title  string // column title
 	plugin string // plugin binary name; empty for terraform_data
 	config func(n int, apiURL string) string
+	// env is added to the CLI's environment, which the CLI passes to its plugins.
+	env []string
+	// api: the variant's commands call the sandbox, whose requests are recorded.
+	api bool
 }
 
 var (
 	coreVariant = variant{key: "core", title: "terraform_data", config: coreConfig}
 	noopVariant = variant{
 		key: "noop", title: "do-nothing plugin", plugin: "terraform-provider-noop",
-		config: func(n int, _ string) string { return pluginConfig(n, "noop", "bench/noop", "") },
+		config: func(n int, _ string) string { return pluginConfig(n, "noop", "bench/noop", "", "bench") },
 	}
 	providerVariant = variant{
-		key: "provider", title: "appxchange", plugin: "terraform-provider-appxchange",
+		key: "provider", title: "appxchange", plugin: "terraform-provider-appxchange", api: true,
 		config: func(n int, apiURL string) string {
-			return pluginConfig(n, "appxchange", "appxchange/appxchange", providerBlock(apiURL))
+			return pluginConfig(n, "appxchange", "appxchange/appxchange", providerBlock(apiURL), "bench")
 		},
 	}
+	// timeVariant is a peer: a framework provider of HashiCorp's own, with no API,
+	// built from the Go module proxy (timeModule).
+	timeVariant = variant{key: "time", title: "time provider", plugin: "terraform-provider-time", config: timeConfig}
+	// gcDefaultsVariant is the provider with GOGC=100 in its environment, which wins
+	// over its own policy (plugin.TuneGC): what the policy changes, measured alike.
+	gcDefaultsVariant = variant{
+		key: "provider-gogc100", title: "appxchange, Go's GC defaults", plugin: "terraform-provider-appxchange",
+		env: []string{"GOGC=100"}, api: true,
+		config: func(n int, apiURL string) string {
+			return pluginConfig(n, "appxchange", "appxchange/appxchange", providerBlock(apiURL), "benchgc")
+		},
+	}
+	// variants are always measured; timeVariant and gcDefaultsVariant when asked.
 	variants = []variant{coreVariant, noopVariant, providerVariant}
+	// pluginVariants are those with a plugin of their own, which the stand-in serves.
+	pluginVariants = []variant{noopVariant, providerVariant, timeVariant}
 )
+
+// timeModule is the time provider that the benchmark builds as its peer.
+const timeModule = "github.com/hashicorp/terraform-provider-time@v0.14.2"
 
 // Seeded public connectors of the sandbox: the clients alternate between them, so a
 // plan meets two distinct connectors.
@@ -65,8 +89,9 @@ func providerBlock(apiURL string) string {
 `, apiURL+"/management/v1", apiURL+"/oauth/token")
 }
 
-// pluginConfig is n OAuth clients of a plugin, the provider or the do-nothing one.
-func pluginConfig(n int, name, source, providerBlock string) string {
+// pluginConfig is n OAuth clients of a plugin, the provider or the do-nothing one,
+// their names starting with prefix (two variants may share one API).
+func pluginConfig(n int, name, source, providerBlock, prefix string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     %[2]s = { source = %[3]q }
@@ -78,16 +103,16 @@ func pluginConfig(n int, name, source, providerBlock string) string {
 resource "%[2]s_oauth_client" "bench" {
   count = %[1]d
 
-  name                     = "bench-${count.index}"
+  name                     = "%[6]s-${count.index}"
   connector_id             = local.connectors[count.index %% 2].id
   connection_definition    = local.connectors[count.index %% 2].definition
-  client_id                = "bench-app-${count.index}"
-  client_secret_wo         = "bench-secret-${count.index}"
+  client_id                = "%[6]s-app-${count.index}"
+  client_secret_wo         = "%[6]s-secret-${count.index}"
   client_secret_wo_version = 1
   client_secret_expires_at = "2030-12-31T23:59:59Z"
   scopes                   = ["openid", "offline_access"]
 }
-`, n, name, source, providerBlock, connectorsLocal())
+`, n, name, source, providerBlock, connectorsLocal(), prefix)
 }
 
 // coreConfig is n terraform_data resources carrying the same values.
@@ -107,6 +132,24 @@ resource "terraform_data" "bench" {
   }
 }
 `, n, connectorsLocal())
+}
+
+// timeConfig is n time_offset resources of the time provider: fixed instants, so
+// that a plan after the apply finds nothing to do.
+func timeConfig(n int, _ string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    time = { source = "hashicorp/time" }
+  }
+}
+
+resource "time_offset" "bench" {
+  count = %d
+
+  base_rfc3339 = "2030-12-31T23:59:59Z"
+  offset_days  = count.index %% 2 + 1
+}
+`, n)
 }
 
 // phase is one CLI command measured.
@@ -135,15 +178,17 @@ type cli struct {
 	rssFile     string
 }
 
-// newCLI writes the CLI configuration that points both plugins at standIn, a
+// newCLI writes the CLI configuration that points the plugins at standIn, a
 // directory of symbolic links to this executable, which starts the real plugins
-// found in pluginDir.
+// found in pluginDir. GOGC and GOMEMLIMIT are left out of the environment: they would
+// override the provider's own garbage collection policy.
 func newCLI(path, dir, standIn, pluginDir string, parallelism int) (*cli, error) {
 	rc := filepath.Join(dir, "terraformrc")
 	err := os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
   dev_overrides {
     "appxchange/appxchange" = %[1]q
     "bench/noop"           = %[1]q
+    "hashicorp/time"       = %[1]q
   }
   direct {}
 }
@@ -154,7 +199,8 @@ func newCLI(path, dir, standIn, pluginDir string, parallelism int) (*cli, error)
 	c := &cli{path: path, parallelism: parallelism, rssFile: filepath.Join(dir, "peak-rss")}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "APPXCHANGE_") || name == "CHECKPOINT_DISABLE" {
+		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "APPXCHANGE_") || name == "CHECKPOINT_DISABLE" ||
+			name == "GOGC" || name == "GOMEMLIMIT" {
 			continue
 		}
 		c.env = append(c.env, kv)
@@ -170,8 +216,9 @@ type measured struct {
 	peakRSS []int64 // of each plugin process the command started
 }
 
-// run runs one command in dir and measures it. Its output goes to dir/last.log.
-func (c *cli) run(ctx context.Context, dir string, ph phase) (measured, error) {
+// run runs one command in dir, with env added to the CLI's environment, and measures
+// it. Its output goes to dir/last.log.
+func (c *cli) run(ctx context.Context, dir string, ph phase, env []string) (measured, error) {
 	if err := os.Remove(c.rssFile); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return measured{}, err
 	}
@@ -190,7 +237,7 @@ func (c *cli) run(ctx context.Context, dir string, ph phase) (measured, error) {
 	}
 	defer out.Close()
 	cmd := exec.CommandContext(ctx, c.path, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = c.env, out, out
+	cmd.Env, cmd.Stdout, cmd.Stderr = slices.Concat(c.env, env), out, out
 	start := time.Now()
 	err = cmd.Run()
 	m := measured{elapsed: time.Since(start)}

@@ -2,10 +2,11 @@
 // contract of api/openapi.yaml.
 //
 // One Client serves a whole provider process: it keeps one connection pool, retries
-// transient faults (429, 5xx, dropped connections, timeouts) with backoff, makes
-// every write safe to repeat with an Idempotency-Key, authenticates with a fixed
-// access token or with a service account's client-credentials tokens, and decodes
-// problem answers into *APIError.
+// transient faults (429, 5xx, dropped connections, timeouts) with backoff, paces
+// its requests to a rate-limited host together with every other Client of the
+// process (gate.go), makes every write safe to repeat with an Idempotency-Key,
+// authenticates with a fixed access token or with a service account's
+// client-credentials tokens, and decodes problem answers into *APIError.
 package client
 
 import (
@@ -118,16 +119,18 @@ func New(cfg Config) (*Client, error) {
 		log = redactingLogger{next: cfg.Logger, secrets: secrets}
 	}
 
+	baseURL, _ := url.Parse(base) // checked by checkURL
 	pool := &userAgentTransport{userAgent: cfg.UserAgent, next: newTransport()}
+	gates := newGateTransport(baseURL, log, waitMax, pool)
 	tok := staticTokens(cfg.AccessToken)
 	if hasAccount {
-		tok = serviceAccountTokens(&cfg, secrets, &http.Client{Transport: pool, Timeout: timeout, CheckRedirect: noRedirects})
+		tok = serviceAccountTokens(&cfg, secrets, &http.Client{Transport: gates, Timeout: timeout, CheckRedirect: noRedirects})
 	}
 	return &Client{
 		baseURL: base,
 		http: &http.Client{
-			Transport:     &attemptTransport{log: log, secrets: secrets, next: &authTransport{tokens: tok, log: log, next: pool}},
-			Timeout:       timeout,
+			// The attempts' timeout is attemptTransport's: it starts once the gate lets the attempt go.
+			Transport:     &attemptTransport{log: log, secrets: secrets, gates: gates, timeout: timeout, next: &authTransport{tokens: tok, log: log, next: pool}},
 			CheckRedirect: noRedirects,
 		},
 		tokens:     tok,

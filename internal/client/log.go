@@ -19,7 +19,35 @@ type Logger interface {
 	Warn(ctx context.Context, msg string, fields map[string]any)
 }
 
+// Level is the level of a log line.
+type Level int
+
+// The levels of the client's log lines.
+const (
+	LevelTrace Level = iota
+	LevelDebug
+	LevelWarn
+)
+
+// LevelChecker is implemented by a Logger that can tell whether it keeps the lines
+// of a level. The client then builds a line's fields, and masks a body logged at
+// Trace level, only when the line would be kept: masking a body decodes and encodes
+// it, once per attempt. A Logger without it is given every line.
+type LevelChecker interface {
+	Enabled(ctx context.Context, level Level) bool
+}
+
+// enabled reports whether l keeps the lines of level.
+func enabled(ctx context.Context, l Logger, level Level) bool {
+	if c, ok := l.(LevelChecker); ok {
+		return c.Enabled(ctx, level)
+	}
+	return true
+}
+
 type nopLogger struct{}
+
+func (nopLogger) Enabled(context.Context, Level) bool { return false }
 
 func (nopLogger) Debug(context.Context, string, map[string]any) {}
 func (nopLogger) Trace(context.Context, string, map[string]any) {}
@@ -32,6 +60,10 @@ func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 type redactingLogger struct {
 	next    Logger
 	secrets *secretSet
+}
+
+func (l redactingLogger) Enabled(ctx context.Context, level Level) bool {
+	return enabled(ctx, l.next, level)
 }
 
 func (l redactingLogger) Debug(ctx context.Context, msg string, fields map[string]any) {

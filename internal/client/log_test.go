@@ -163,3 +163,33 @@ func TestMaskBody(t *testing.T) {
 		t.Errorf("a masked body is not JSON: %v", err)
 	}
 }
+
+// warnOnly is a Logger that keeps Warn lines only, and says so.
+type warnOnly struct{ testLogger }
+
+func (*warnOnly) Enabled(_ context.Context, level Level) bool { return level >= LevelWarn }
+
+// TestDiscardedLevelsAreNotBuilt: a Logger that says it discards Debug and Trace is
+// given no line of them, so the client builds no fields and masks no body for them;
+// it still gets its Warn lines.
+func TestDiscardedLevelsAreNotBuilt(t *testing.T) {
+	t.Parallel()
+	ts, _ := serve(t, problemHandler(502, "gateway"), jsonHandler(201, `"1"`, sampleOAuthClient()))
+	logs := &warnOnly{}
+	c := newTestClient(t, ts.URL, func(cfg *Config) { cfg.Logger = logs })
+	in := &OAuthClientInput{Name: "Procore", ConnectorID: testConnectorID, ConnectionDefinitionKey: "oAuth2CodeFlow", ClientID: "abc", ClientSecret: "s3cret"}
+	if _, err := c.CreateOAuthClient(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	warn := 0
+	for _, line := range logs.all() {
+		if line.level != "WARN" {
+			t.Errorf("a discarded level was logged: %s", line)
+		} else {
+			warn++
+		}
+	}
+	if warn != 1 {
+		t.Errorf("%d Warn lines, want the retry's:\n%s", warn, logs.text())
+	}
+}

@@ -117,21 +117,36 @@ func stateOf(ctx context.Context) *callState {
 	return st
 }
 
-// attemptTransport makes one attempt: it reads the whole response, so that a
-// connection dropped mid-body is an error of the attempt (and retried) and the
-// connection is reused, and logs the attempt.
+// attemptTransport makes one attempt: it waits for the gate of the API's host, then
+// gives the attempt its timeout, reads the whole response, so that a connection
+// dropped mid-body is an error of the attempt (and retried) and the connection is
+// reused, teaches the gate with the answer, and logs the attempt.
 type attemptTransport struct {
 	log     Logger
 	secrets *secretSet
+	gates   *gateTransport
+	timeout time.Duration
 	next    http.RoundTripper
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	p, err := t.gates.pass(req)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	defer cancel()
+	resp, err := t.attempt(req.WithContext(ctx))
+	t.gates.learn(ctx, p, resp, err)
+	return resp, err
+}
+
+// attempt is RoundTrip once the gate let req through.
+func (t *attemptTransport) attempt(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := stateOf(ctx)
 	st.attempt++
-	fields := map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt}
-	if len(st.body) > 0 {
+	if len(st.body) > 0 && enabled(ctx, t.log, LevelTrace) {
 		t.log.Trace(ctx, "request body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "body": maskBody(st.body, t.secrets.redactor(st.secrets))})
 	}
 	// Once its headers are written, a request may reach the API whatever happens next.
@@ -143,20 +158,28 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err == nil {
 		body, err = bufferBody(resp)
 	}
-	fields["duration"] = time.Since(start).Round(time.Microsecond).String()
 	st.lastStatus, st.lastErr = 0, err
 	if (err != nil && wrote.Load()) || (err == nil && resp.StatusCode >= 500) {
 		st.ambiguous = true
 	}
+	debug := enabled(ctx, t.log, LevelDebug)
+	var fields map[string]any
+	if debug {
+		fields = map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "duration": time.Since(start).Round(time.Microsecond).String()}
+	}
 	if err != nil {
-		fields["error"] = err.Error()
-		t.log.Debug(ctx, "API request failed", fields)
+		if debug {
+			fields["error"] = err.Error()
+			t.log.Debug(ctx, "API request failed", fields)
+		}
 		return nil, err
 	}
 	st.lastStatus = resp.StatusCode
-	fields["status"] = resp.StatusCode
-	t.log.Debug(ctx, "API request", fields)
-	if len(body) > 0 {
+	if debug {
+		fields["status"] = resp.StatusCode
+		t.log.Debug(ctx, "API request", fields)
+	}
+	if len(body) > 0 && enabled(ctx, t.log, LevelTrace) {
 		// After the attempt, whose token may be new.
 		redact := t.secrets.redactor(st.secrets)
 		t.log.Trace(ctx, "response body", map[string]any{"method": st.method, "path": st.path, "attempt": st.attempt, "status": resp.StatusCode, "body": maskBody(body, redact)})

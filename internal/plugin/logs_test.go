@@ -5,8 +5,21 @@ import (
 	"testing"
 )
 
+const testAddress = "registry.terraform.io/example/my-cloud"
+
 func TestQuietDiscardedLogs(t *testing.T) {
-	names := []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+	names := []string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PROVIDER_MY_CLOUD", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+	allOff := map[string]string{"TF_LOG_PROVIDER_MY_CLOUD": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"}
+	with := func(extra map[string]string) map[string]string {
+		out := map[string]string{}
+		for k, v := range allOff {
+			out[k] = v
+		}
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
 	cases := []struct {
 		name string
 		set  map[string]string
@@ -14,12 +27,17 @@ func TestQuietDiscardedLogs(t *testing.T) {
 	}{
 		{
 			name: "logs discarded",
-			want: map[string]string{"TF_LOG_PROVIDER": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+			want: allOff,
 		},
 		{
 			name: "a level the user set is kept",
 			set:  map[string]string{"TF_LOG_SDK_PROTO": "TRACE"},
-			want: map[string]string{"TF_LOG_PROVIDER": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "TRACE", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+			want: with(map[string]string{"TF_LOG_SDK_PROTO": "TRACE"}),
+		},
+		{
+			name: "the provider's own level the user set is kept",
+			set:  map[string]string{"TF_LOG_PROVIDER_MY_CLOUD": "debug"},
+			want: with(map[string]string{"TF_LOG_PROVIDER_MY_CLOUD": "debug"}),
 		},
 		{
 			name: "TF_LOG shows logs",
@@ -29,12 +47,12 @@ func TestQuietDiscardedLogs(t *testing.T) {
 		{
 			name: "TF_LOG off",
 			set:  map[string]string{"TF_LOG": "off"},
-			want: map[string]string{"TF_LOG": "off", "TF_LOG_PROVIDER": "OFF", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+			want: with(map[string]string{"TF_LOG": "off"}),
 		},
 		{
 			name: "TF_LOG_PROVIDER off overrides TF_LOG",
 			set:  map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "Off"},
-			want: map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "Off", "TF_LOG_SDK": "OFF", "TF_LOG_SDK_PROTO": "OFF", "TF_LOG_SDK_FRAMEWORK": "OFF"},
+			want: with(map[string]string{"TF_LOG": "trace", "TF_LOG_PROVIDER": "Off"}),
 		},
 		{
 			name: "TF_LOG_PROVIDER shows logs",
@@ -47,12 +65,26 @@ func TestQuietDiscardedLogs(t *testing.T) {
 			for _, name := range names {
 				t.Setenv(name, tc.set[name])
 			}
-			QuietDiscardedLogs()
+			QuietDiscardedLogs(testAddress)
 			for _, name := range names {
 				if got := os.Getenv(name); got != tc.want[name] {
 					t.Errorf("%s = %q, want %q", name, got, tc.want[name])
 				}
 			}
+			if got, want := ProviderLogsOff(testAddress), tc.want["TF_LOG_PROVIDER_MY_CLOUD"] == "OFF"; got != want {
+				t.Errorf("ProviderLogsOff = %v, want %v", got, want)
+			}
 		})
+	}
+}
+
+func TestProviderLevelEnv(t *testing.T) {
+	for address, want := range map[string]string{
+		"registry.terraform.io/appxchange/appxchange": "TF_LOG_PROVIDER_APPXCHANGE",
+		"registry.terraform.io/example/my-cloud":      "TF_LOG_PROVIDER_MY_CLOUD",
+	} {
+		if got := providerLevelEnv(address); got != want {
+			t.Errorf("providerLevelEnv(%q) = %q, want %q", address, got, want)
+		}
 	}
 }

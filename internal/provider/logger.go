@@ -43,3 +43,16 @@ func (l tflogLogger) Trace(ctx context.Context, msg string, fields map[string]an
 func (l tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Warn(l.masked(ctx), msg, fields)
 }
+
+// Enabled tells the client which lines tflog keeps, so that it builds and masks no
+// line that would be dropped (a Trace line masks a whole request or response body).
+func (tflogLogger) Enabled(ctx context.Context, level client.Level) bool {
+	switch level {
+	case client.LevelTrace:
+		return tflog.IsTrace(ctx)
+	case client.LevelDebug:
+		return tflog.IsDebug(ctx)
+	default:
+		return tflog.IsWarn(ctx)
+	}
+}

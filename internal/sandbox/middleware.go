@@ -13,16 +13,28 @@ import (
 )
 
 // statusWriter remembers what a handler answered, for the request log and the stats.
+// It holds back the mux's own 404 and 405 answers, plain text, for observe to answer
+// them as problems: the mux sets r.Pattern before it calls a route's handler, and
+// answers a request that matches no route with an empty one.
 type statusWriter struct {
 	http.ResponseWriter
-	status  int
-	dropped bool // the connection was closed without an answer, as a fault
-	fault   bool // the answer is an injected fault
+	r         *http.Request
+	status    int
+	dropped   bool // the connection was closed without an answer, as a fault
+	fault     bool // the answer is an injected fault
+	limited   bool // the rate limit refused the request
+	unmatched bool // the mux answered 404 or 405: no route matched
 }
 
 func (w *statusWriter) WriteHeader(status int) {
 	if w.status == 0 {
 		w.status = status
+		if w.r.Pattern == "" && (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) {
+			w.unmatched = true
+		}
+	}
+	if w.unmatched {
+		return
 	}
 	w.ResponseWriter.WriteHeader(status)
 }
@@ -31,24 +43,27 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if w.unmatched {
+		return len(b), nil
+	}
 	return w.ResponseWriter.Write(b)
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe logs and counts every request, answers unknown routes with problem
-// bodies, and turns a panic into a 500 without taking the process down.
+// bodies, and turns a panic into a 500 without taking the process down. The mux
+// matches each request once: its route is r.Pattern, set by the mux.
 func (s *Server) observe(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		h, pattern := mux.Handler(r)
+		sw := &statusWriter{ResponseWriter: w, r: r}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler { //nolint:errorlint // a sentinel passed to panic, compared as the net/http docs do
 					sw.dropped = true
 				} else {
-					s.log.Error("handler panic", "method", r.Method, "route", routeOf(pattern), "panic", v)
+					s.log.Error("handler panic", "method", r.Method, "route", routeOf(r.Pattern), "panic", v)
 					if sw.status == 0 {
 						writeProblem(sw, internalError())
 					}
@@ -59,20 +74,19 @@ func (s *Server) observe(mux *http.ServeMux) http.Handler {
 				status = "dropped"
 			}
 			if counted(r.URL.Path) {
-				key := pattern
+				key := r.Pattern
 				if key == "" {
 					key = r.Method + " (no route)"
 				}
-				s.stats.add(key+" "+status, sw.fault)
+				s.stats.add(key+" "+status, sw.fault, sw.limited)
 			}
-			s.log.Info("request", "method", r.Method, "route", routeOf(pattern), "status", status,
+			s.log.Info("request", "method", r.Method, "route", routeOf(r.Pattern), "status", status,
 				"duration", time.Since(start).Round(time.Microsecond).String())
 		}()
-		if pattern == "" {
-			unmatched(sw, r, h)
-			return
-		}
 		mux.ServeHTTP(sw, r)
+		if sw.unmatched {
+			unmatched(w, r, sw.status)
+		}
 	})
 }
 
@@ -91,28 +105,23 @@ func counted(path string) bool {
 	return path == "/oauth/token" || path == "/management/v1" || strings.HasPrefix(path, "/management/v1/")
 }
 
-// unmatched answers 404 and 405 as problems, keeping the mux's Allow header.
-func unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
-	probe := &headerProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
+// unmatched answers the mux's 404 and 405 (status) as problems, keeping the mux's
+// Allow header and dropping the headers of its plain-text answer.
+func unmatched(w http.ResponseWriter, r *http.Request, status int) {
+	h := w.Header()
+	allow := h.Get("Allow")
+	h.Del("Content-Type")
+	h.Del("X-Content-Type-Options")
+	if status == http.StatusMethodNotAllowed {
 		p := newProblem(http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
-			r.Method+" is not allowed here; use one of: "+probe.header.Get("Allow")+".")
-		p.allow = probe.header.Get("Allow")
+			r.Method+" is not allowed here; use one of: "+allow+".")
+		p.allow = allow
 		writeProblem(w, p)
 		return
 	}
+	h.Del("Allow")
 	writeProblem(w, newProblem(http.StatusNotFound, "no-route", "Not Found", "No API route matches "+r.URL.Path+"."))
 }
-
-type headerProbe struct {
-	header http.Header
-	status int
-}
-
-func (p *headerProbe) Header() http.Header         { return p.header }
-func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *headerProbe) WriteHeader(status int)      { p.status = status }
 
 // apiHandler serves a /management/v1 route for an authenticated caller.
 type apiHandler func(w http.ResponseWriter, r *http.Request, p *principal)
@@ -136,8 +145,15 @@ func (s *Server) api(h apiHandler) http.Handler {
 		if !hasToken {
 			limitKey = "addr:" + remoteHost(r)
 		}
-		if wait := s.limiter.take(limitKey, s.now()); wait > 0 {
-			writeProblem(w, tooManyRequests("More than the allowed requests per second for this token; retry after the time in Retry-After.", wait))
+		q, limited := s.limiter.take(limitKey, s.now())
+		if q.limit > 0 {
+			q.announce(w.Header())
+		}
+		if limited {
+			if sw := statusWriterOf(w); sw != nil {
+				sw.limited = true
+			}
+			writeProblem(w, tooManyRequests("More than the allowed requests per second for this token; retry after the time in Retry-After.", q.retryAfter))
 			return
 		}
 		serve := func(w http.ResponseWriter) {
@@ -308,6 +324,15 @@ func (f *faults) pick(method string) (fault, bool) {
 }
 
 // limiter is a token bucket per key: rate requests per second, bursts of at most rate.
+// Each answer announces the caller's bucket (draft-ietf-httpapi-ratelimit-headers):
+//
+//   - RateLimit-Limit: the requests that a full bucket allows at once, its capacity
+//     rounded down (rate, at least 1);
+//   - RateLimit-Remaining: the whole requests left in the bucket after this one;
+//   - RateLimit-Reset: the whole seconds until the bucket is full again, rounded up
+//     (0 when it is full);
+//   - RateLimit-Policy: "LIMIT;w=WINDOW", WINDOW being the whole seconds that an
+//     empty bucket takes to fill, rounded up, so that a client learns the rate.
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64
@@ -323,11 +348,25 @@ func newLimiter(rate float64) *limiter {
 	return &limiter{rate: rate, buckets: map[string]*bucket{}}
 }
 
-// take spends one request for key; when none is left it returns the whole
-// seconds to wait (at least 1), else 0.
-func (l *limiter) take(key string, now time.Time) int {
+// quota is what a bucket announces after a request; all zero without a rate limit.
+type quota struct {
+	limit, window, remaining, reset int
+	retryAfter                      int // whole seconds, at least 1, when the request was refused
+}
+
+// announce sets the RateLimit headers of q.
+func (q quota) announce(h http.Header) {
+	h.Set("RateLimit-Limit", strconv.Itoa(q.limit))
+	h.Set("RateLimit-Remaining", strconv.Itoa(q.remaining))
+	h.Set("RateLimit-Reset", strconv.Itoa(q.reset))
+	h.Set("RateLimit-Policy", strconv.Itoa(q.limit)+";w="+strconv.Itoa(q.window))
+}
+
+// take spends one request for key, and reports whether it was refused because none
+// is left, with what the bucket holds then.
+func (l *limiter) take(key string, now time.Time) (quota, bool) {
 	if l.rate == 0 {
-		return 0
+		return quota{}, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -339,11 +378,16 @@ func (l *limiter) take(key string, now time.Time) int {
 	}
 	b.tokens = math.Min(capacity, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
-	if b.tokens >= 1 {
+	refused := b.tokens < 1
+	q := quota{limit: int(capacity), window: int(math.Ceil(capacity / l.rate))}
+	if refused {
+		q.retryAfter = int(math.Max(1, math.Ceil((1-b.tokens)/l.rate)))
+	} else {
 		b.tokens--
-		return 0
 	}
-	return int(math.Max(1, math.Ceil((1-b.tokens)/l.rate)))
+	q.remaining = int(b.tokens)
+	q.reset = int(math.Ceil((capacity - b.tokens) / l.rate))
+	return q, refused
 }
 
 // stats counts API requests by route and status.
@@ -351,18 +395,22 @@ type stats struct {
 	mu       sync.Mutex
 	total    int
 	faults   int
+	limited  int
 	requests map[string]int
 }
 
 func newStats() *stats { return &stats{requests: map[string]int{}} }
 
-func (s *stats) add(key string, fault bool) {
+func (s *stats) add(key string, fault, limited bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.total++
 	s.requests[key]++
 	if fault {
 		s.faults++
+	}
+	if limited {
+		s.limited++
 	}
 }
 
@@ -371,12 +419,15 @@ type Stats struct {
 	Total    int            `json:"total"`
 	Requests map[string]int `json:"requests"`
 	Faults   int            `json:"faults"`
+	// RateLimited counts the requests that the rate limit (-rate-limit) refused with
+	// 429; the 429s that -faults injects are Faults.
+	RateLimited int `json:"rateLimited"`
 }
 
 func (s *stats) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Stats{Total: s.total, Faults: s.faults, Requests: make(map[string]int, len(s.requests))}
+	out := Stats{Total: s.total, Faults: s.faults, RateLimited: s.limited, Requests: make(map[string]int, len(s.requests))}
 	for k, v := range s.requests {
 		out.Requests[k] = v
 	}
@@ -386,7 +437,7 @@ func (s *stats) snapshot() Stats {
 func (s *stats) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.total, s.faults, s.requests = 0, 0, map[string]int{}
+	s.total, s.faults, s.limited, s.requests = 0, 0, 0, map[string]int{}
 }
 
 func (s *Server) getStats(w http.ResponseWriter, _ *http.Request) {

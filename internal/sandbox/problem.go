@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // problem is an RFC 7807 problem body; handlers return it as an error.
@@ -105,17 +107,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, "application/json", v)
 }
 
-// writeBody answers v as JSON. Every value the sandbox answers with encodes, so
-// a failure is a bug: it panics before the status is sent, and observe turns
-// the panic into a logged 500. A failed write means the caller has gone.
+// bodies are the buffers that answers are encoded into, reused: a page of clients
+// is tens of kilobytes, which json.Marshal would allocate and then copy.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody bounds the buffers kept for reuse, so one huge answer does not
+// stay in memory.
+const maxPooledBody = 1 << 20
+
+// writeBody answers v as JSON, with its Content-Length. Every value the sandbox
+// answers with encodes, so a failure is a bug: it panics before the status is sent,
+// and observe turns the panic into a logged 500. A failed write means the caller
+// has gone.
 func writeBody(w http.ResponseWriter, status int, contentType string, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
+	buf, _ := bodies.Get().(*bytes.Buffer) // the pool holds nothing else
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodies.Put(buf)
+		}
+	}()
+	buf.Reset()
+	// Encode ends the value with a newline, and escapes HTML as json.Marshal does.
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		panic(fmt.Sprintf("encoding a %d answer: %v", status, err))
 	}
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(buf.Bytes())
 }
 
 // fieldErrors collects every broken rule of a request, so one answer lists them all.

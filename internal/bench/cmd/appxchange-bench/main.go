@@ -1,7 +1,8 @@
 // Command appxchange-bench measures the provider against Terraform's own floor and
 // prints a markdown report (see package bench). `make bench` runs it.
 //
-//	appxchange-bench -cli PATH [-n 100,1000] [-reps 5] [-parallelism 0] [-data-source 10000] [-out FILE] [-profile DIR] [-keep]
+//	appxchange-bench -cli PATH [-n 100,1000] [-reps 5] [-parallelism 0] [-data-source 10000]
+//		[-peer=true] [-gc-defaults=true] [-rate-limited-clients 300] [-out FILE] [-profile DIR] [-keep]
 package main
 
 import (
@@ -32,15 +33,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	reps := fs.Int("reps", 5, "repetitions of every command; the report gives medians")
 	parallelism := fs.Int("parallelism", 0, "the CLI's -parallelism; 0 keeps its default")
 	dataSource := fs.Int("data-source", 10000, "OAuth clients read by the data source and terraform query (also at a tenth of them); 0 skips both")
+	peer := fs.Bool("peer", true, "also measure HashiCorp's time provider, built with go install from the Go module proxy")
+	gcDefaults := fs.Bool("gc-defaults", true, "also measure the provider under Go's GC defaults (GOGC=100), against its own GC policy")
+	rateLimited := fs.Int("rate-limited-clients", 300, "OAuth clients planned against sandboxes limited to 20 requests per second, without and with faults; 0 skips them")
 	outPath := fs.String("out", "", "also write the report to this file")
-	profile := fs.String("profile", "", "write CPU and allocation profiles of every provider process into this directory")
+	profile := fs.String("profile", "", "write CPU and allocation profiles of every provider process into this directory (with -gc-defaults=false, or those processes write profiles too)")
 	keep := fs.Bool("keep", false, "keep the work directory (binaries, workspaces, logs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ns, err := parseCounts(*counts)
-	if err != nil || *cliPath == "" {
-		fmt.Fprintln(stderr, "appxchange-bench: -cli is required and -n must be positive counts such as 100,1000")
+	if err != nil || *cliPath == "" || *rateLimited < 0 {
+		fmt.Fprintln(stderr, "appxchange-bench: -cli is required and -n must be positive counts such as 100,1000, -rate-limited-clients 0 or more")
 		return 2
 	}
 	repo, err := os.Getwd()
@@ -57,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	res, err := bench.Run(ctx, bench.Options{
 		CLI: *cliPath, Counts: ns, Reps: *reps, Parallelism: *parallelism, DataSourceClients: *dataSource,
+		Peer: *peer, GCDefaults: *gcDefaults, RateLimitedClients: *rateLimited,
 		Dir: dir, Repo: repo, ProfileDir: *profile, Progress: stderr,
 	})
 	if err != nil {

@@ -22,7 +22,8 @@ func main() {
 	if dir == "" {
 		log.Fatal("APPXCHANGE_BENCH_PROFILE_DIR is not set")
 	}
-	plugin.QuietDiscardedLogs()
+	plugin.TuneGC()
+	plugin.QuietDiscardedLogs(provider.Address)
 	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", kind, os.Getpid())) }
 	cpu, err := os.Create(name("cpu"))
 	if err != nil {
@@ -31,7 +32,7 @@ func main() {
 	if err := pprof.StartCPUProfile(cpu); err != nil {
 		log.Fatal(err)
 	}
-	err = tf6server.Serve("registry.terraform.io/appxchange/appxchange", provider.NewServer("profiled"))
+	err = tf6server.Serve(provider.Address, provider.NewServer("profiled"))
 	pprof.StopCPUProfile()
 	cpu.Close()
 	if heap, herr := os.Create(name("allocs")); herr == nil {
