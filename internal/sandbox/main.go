@@ -24,6 +24,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	faultSeed := fs.Uint64("fault-seed", 0, "seed of the fault sequence, for repeatable runs; 0 picks one")
 	latency := fs.Duration("latency", 0, "latency added to every API request, such as 50ms: half before it is handled, half before its answer leaves")
 	rateLimit := fs.Float64("rate-limit", 0, "requests per second per token; 0 is unlimited")
+	rateLimitHeaders := fs.Bool("rate-limit-headers", true, "announce the rate limit in RateLimit-* headers; false makes an API that only answers 429 with Retry-After")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of tokens issued at /oauth/token")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -37,7 +38,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := Config{DataPath: *data, FaultRate: *faultRate, FaultSeed: *faultSeed, Latency: *latency, RateLimit: *rateLimit, TokenTTL: *tokenTTL, Logger: logger}
+	cfg := Config{DataPath: *data, FaultRate: *faultRate, FaultSeed: *faultSeed, Latency: *latency, RateLimit: *rateLimit, HideRateLimit: !*rateLimitHeaders, TokenTTL: *tokenTTL, Logger: logger}
 	if *seedPath != "" {
 		seed, err := LoadSeed(*seedPath)
 		if err != nil {

@@ -146,7 +146,7 @@ func (s *Server) api(h apiHandler) http.Handler {
 			limitKey = "addr:" + remoteHost(r)
 		}
 		q, limited := s.limiter.take(limitKey, s.now())
-		if q.limit > 0 {
+		if q.limit > 0 && !s.cfg.HideRateLimit {
 			q.announce(w.Header())
 		}
 		if limited {

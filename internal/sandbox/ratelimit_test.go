@@ -15,9 +15,16 @@ func TestRateLimitHeaders(t *testing.T) {
 	}
 	for name, tc := range map[string]struct {
 		rate  float64
+		hide  bool
 		steps []time.Duration // the clock before each request, from the start
 		want  []answer
 	}{
+		"hidden (-rate-limit-headers=false)": {
+			rate:  1,
+			hide:  true,
+			steps: []time.Duration{0, 0},
+			want:  []answer{{200, "", "", "", "", ""}, {429, "", "", "", "", "1"}},
+		},
 		"3 per second": {
 			rate:  3,
 			steps: []time.Duration{0, 0, 0, 0, time.Second},
@@ -41,7 +48,7 @@ func TestRateLimitHeaders(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, func(c *Config) { c.RateLimit = tc.rate })
+			e := newEnv(t, func(c *Config) { c.RateLimit, c.HideRateLimit = tc.rate, tc.hide })
 			start := time.Now()
 			for i, step := range tc.steps {
 				e.srv.now = func() time.Time { return start.Add(step) }

@@ -30,6 +30,9 @@ type Config struct {
 	Latency time.Duration
 	// RateLimit is the number of requests per second allowed per bearer token; 0 is unlimited.
 	RateLimit float64
+	// HideRateLimit leaves out the RateLimit-* headers, as an API that answers only
+	// 429 with Retry-After does.
+	HideRateLimit bool
 	// TokenTTL is the lifetime of tokens issued at /oauth/token; 0 means one hour.
 	TokenTTL time.Duration
 	// Logger receives one line per request (method, route, status, duration) and never a secret.
