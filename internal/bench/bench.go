@@ -156,6 +156,18 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 	if err := m.cycle(ctx, 10, 0, func(cell, sample) {}); err != nil {
 		return nil, err
 	}
+	// The rate-limited scenarios first: they are the likeliest to fail (faults), and
+	// the shortest.
+	if opt.RateLimitedClients > 0 {
+		sandboxBinary := filepath.Join(bin, "appxchange-sandbox")
+		for i, sc := range rateLimitedScenarios {
+			r, err := m.rateLimited(ctx, sandboxBinary, sc, opt.RateLimitedClients, opt.Reps, i)
+			if err != nil {
+				return nil, err
+			}
+			res.RateLimited = append(res.RateLimited, r)
+		}
+	}
 	for _, n := range opt.Counts {
 		for rep := range opt.Reps {
 			progress("N=%d, repetition %d of %d", n, rep+1, opt.Reps)
@@ -169,16 +181,6 @@ func Run(ctx context.Context, opt Options) (*Results, error) {
 		res.DataSource, res.Query, err = m.manyClients(ctx, opt.DataSourceClients, opt.Reps, res.CLIVersion)
 		if err != nil {
 			return nil, err
-		}
-	}
-	if opt.RateLimitedClients > 0 {
-		sandboxBinary := filepath.Join(bin, "appxchange-sandbox")
-		for i, sc := range rateLimitedScenarios {
-			r, err := m.rateLimited(ctx, sandboxBinary, sc, opt.RateLimitedClients, opt.Reps, i)
-			if err != nil {
-				return nil, err
-			}
-			res.RateLimited = append(res.RateLimited, r)
 		}
 	}
 	return res, nil
