@@ -30,12 +30,6 @@ func QuietDiscardedLogs(address string) {
 	}
 }
 
-// ProviderLogsOff reports whether the provider's own logger (tflog's) discards every
-// line: then a line need not be built at all, nor its secrets masked.
-func ProviderLogsOff(address string) bool {
-	return strings.EqualFold(os.Getenv(providerLevelEnv(address)), "off")
-}
-
 // providerLevelEnv is the variable that sets the level of the provider's own logger.
 // terraform-plugin-go reads TF_LOG_PROVIDER_<TYPE> (the type of the address, upper
 // case, '-' as '_'), not TF_LOG_PROVIDER, and logs everything at trace when it is

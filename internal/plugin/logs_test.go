@@ -71,9 +71,6 @@ func TestQuietDiscardedLogs(t *testing.T) {
 					t.Errorf("%s = %q, want %q", name, got, tc.want[name])
 				}
 			}
-			if got, want := ProviderLogsOff(testAddress), tc.want["TF_LOG_PROVIDER_MY_CLOUD"] == "OFF"; got != want {
-				t.Errorf("ProviderLogsOff = %v, want %v", got, want)
-			}
 		})
 	}
 }

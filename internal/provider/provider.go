@@ -24,7 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/appxchange/terraform-provider-appxchange/internal/client"
-	"github.com/appxchange/terraform-provider-appxchange/internal/plugin"
 	"github.com/appxchange/terraform-provider-appxchange/internal/validators"
 )
 
@@ -152,9 +151,9 @@ func (p *appxchangeProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 	cfg.UserAgent = fmt.Sprintf("terraform-provider-appxchange/%s Terraform/%s", p.version, req.TerraformVersion)
-	if !plugin.ProviderLogsOff(Address) { // when off, the client builds no line at all
-		cfg.Logger = newLogger(cfg.AccessToken, cfg.ClientSecret)
-	}
+	// With the provider's logs off (plugin.QuietDiscardedLogs), the logger's Enabled
+	// says so, and the client builds no line at all.
+	cfg.Logger = newLogger(cfg.AccessToken, cfg.ClientSecret)
 	c, err := client.New(cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create App Xchange Client", err.Error())
