@@ -21,7 +21,7 @@ type principal struct {
 	UserName    string `json:"userName"`
 }
 
-// authenticate resolves a bearer token. Only its SHA-256 is stored or compared.
+// authenticate resolves a bearer token. Only its keyed hash is stored or compared.
 func (s *Server) authenticate(ctx context.Context, token string, present bool) (*principal, *problem) {
 	if !present {
 		return nil, unauthorized("Send an access token in the Authorization header: Bearer TOKEN.")
@@ -29,7 +29,7 @@ func (s *Server) authenticate(ctx context.Context, token string, present bool) (
 	var p principal
 	var expires sql.NullInt64
 	err := s.store.reader.QueryRowContext(ctx, `SELECT t.account_id, a.name, t.user_id, t.user_name, t.expires_at
-		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_sha256 = ?`, sha256Hex(token)).
+		FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ?`, s.store.hash(token)).
 		Scan(&p.AccountID, &p.AccountName, &p.UserID, &p.UserName, &expires)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -109,9 +109,9 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var stored, accountID, name string
-	err = s.store.reader.QueryRowContext(r.Context(), `SELECT secret_sha256, account_id, name FROM service_accounts WHERE client_id = ?`, id).
+	err = s.store.reader.QueryRowContext(r.Context(), `SELECT secret_hash, account_id, name FROM service_accounts WHERE client_id = ?`, id).
 		Scan(&stored, &accountID, &name)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(sha256Hex(secret))) != 1) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare([]byte(stored), []byte(s.store.hash(secret))) != 1) {
 		fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed: unknown client or wrong secret.")
 		return
 	}
@@ -124,12 +124,14 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	rand.Read(raw[:])
 	token := "sbx_" + base64.RawURLEncoding.EncodeToString(raw[:])
 	now := s.now()
-	err = s.store.inTx(r.Context(), func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(r.Context(), `DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, now.UnixNano()); err != nil {
-			return err
+	err = s.store.inTx(r.Context(), func(tx db) error {
+		if s.sweepDue(now) {
+			if _, err := tx.ExecContext(r.Context(), `DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at < ?`, now.UnixNano()); err != nil {
+				return err
+			}
 		}
-		_, err := tx.ExecContext(r.Context(), `INSERT INTO tokens (token_sha256, account_id, user_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			sha256Hex(token), accountID, id, name, now.Add(s.cfg.TokenTTL).UnixNano())
+		_, err := tx.ExecContext(r.Context(), `INSERT INTO tokens (token_hash, account_id, user_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			s.store.hash(token), accountID, id, name, now.Add(s.cfg.TokenTTL).UnixNano())
 		return err
 	})
 	if err != nil {

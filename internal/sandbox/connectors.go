@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"strings"
 )
 
 // connectorInput is the body of POST and PATCH /connectors.
@@ -31,7 +30,7 @@ func loadConnector(ctx context.Context, q querier, id string) (*Connector, error
 
 // connectorForWrite loads a connector the caller may change: 404 when it cannot
 // see it, 403 when it can only read it, 412 when If-Match does not match.
-func connectorForWrite(ctx context.Context, tx *sql.Tx, r *http.Request, p *principal) (*Connector, error) {
+func connectorForWrite(ctx context.Context, tx db, r *http.Request, p *principal) (*Connector, error) {
 	c, err := loadConnector(ctx, tx, r.PathValue("id"))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -62,8 +61,8 @@ func (s *Server) listConnectors(w http.ResponseWriter, r *http.Request, p *princ
 		cond.add("key = ?", v)
 	}
 	if v := q.Get("search"); v != "" {
-		folded := strings.ToLower(v)
-		cond.add("(instr(fold(name), ?) > 0 OR instr(key, ?) > 0)", folded, folded)
+		pattern := containing(fold(v))
+		cond.add(`(name_folded LIKE ? ESCAPE '\' OR key LIKE ? ESCAPE '\')`, pattern, pattern)
 	}
 	if v := q.Get("visibility"); v != "" {
 		if !slices.Contains(visibilities, v) {
@@ -104,7 +103,7 @@ func (s *Server) createConnector(w http.ResponseWriter, r *http.Request, p *prin
 		writeProblem(w, prob)
 		return
 	}
-	s.write(w, r, p, body, true, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, body, true, func(ctx context.Context, tx db) (*response, error) {
 		var errs fieldErrors
 		for _, f := range []struct {
 			name string
@@ -133,8 +132,8 @@ func (s *Server) createConnector(w http.ResponseWriter, r *http.Request, p *prin
 				fieldError{Field: "key", Detail: "is already taken"})
 		}
 		defs, _ := json.Marshal(c.ConnectionDefinitions)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Key, c.Name, c.Description, c.Visibility, c.OwnerAccountID, string(defs), now, now, c.version); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`, name_folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Key, c.Name, c.Description, c.Visibility, c.OwnerAccountID, string(defs), now, now, c.version, fold(c.Name)); err != nil {
 			return nil, err
 		}
 		c.CreatedAt, c.UpdatedAt = formatTime(now), formatTime(now)
@@ -181,7 +180,7 @@ func (s *Server) updateConnector(w http.ResponseWriter, r *http.Request, p *prin
 		writeProblem(w, prob)
 		return
 	}
-	s.write(w, r, p, body, true, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, body, true, func(ctx context.Context, tx db) (*response, error) {
 		c, err := connectorForWrite(ctx, tx, r, p)
 		if err != nil {
 			return nil, err
@@ -204,8 +203,8 @@ func (s *Server) updateConnector(w http.ResponseWriter, r *http.Request, p *prin
 		now := s.now().UnixNano()
 		c.version++
 		defs, _ := json.Marshal(c.ConnectionDefinitions)
-		if _, err := tx.ExecContext(ctx, `UPDATE connectors SET name = ?, description = ?, visibility = ?, definitions = ?, updated_at = ?, version = ? WHERE id = ?`,
-			c.Name, c.Description, c.Visibility, string(defs), now, c.version, c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE connectors SET name = ?, name_folded = ?, description = ?, visibility = ?, definitions = ?, updated_at = ?, version = ? WHERE id = ?`,
+			c.Name, fold(c.Name), c.Description, c.Visibility, string(defs), now, c.version, c.ID); err != nil {
 			return nil, err
 		}
 		c.UpdatedAt = formatTime(now)
@@ -216,7 +215,7 @@ func (s *Server) updateConnector(w http.ResponseWriter, r *http.Request, p *prin
 // checkConnectorInUse refuses changes that would strand OAuth clients: removing
 // or retyping a definition they use, or hiding a public connector from the
 // other accounts whose clients use it.
-func checkConnectorInUse(ctx context.Context, tx *sql.Tx, before, after *Connector) error {
+func checkConnectorInUse(ctx context.Context, tx db, before, after *Connector) error {
 	var errs fieldErrors
 	total := 0
 	for _, old := range before.ConnectionDefinitions {
@@ -256,7 +255,7 @@ func checkConnectorInUse(ctx context.Context, tx *sql.Tx, before, after *Connect
 }
 
 func (s *Server) deleteConnector(w http.ResponseWriter, r *http.Request, p *principal) {
-	s.write(w, r, p, nil, false, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, nil, false, func(ctx context.Context, tx db) (*response, error) {
 		c, err := connectorForWrite(ctx, tx, r, p)
 		if err != nil {
 			return nil, err

@@ -270,7 +270,7 @@ func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 func (c *console) sessionExpiry(ctx context.Context, token string, now time.Time) (time.Time, error) {
 	expires := now.Add(consoleSessionTTL)
 	var tokenExpires sql.NullInt64
-	err := c.s.store.reader.QueryRowContext(ctx, `SELECT expires_at FROM tokens WHERE token_sha256 = ?`, sha256Hex(token)).Scan(&tokenExpires)
+	err := c.s.store.reader.QueryRowContext(ctx, `SELECT expires_at FROM tokens WHERE token_hash = ?`, c.s.store.hash(token)).Scan(&tokenExpires)
 	if err != nil {
 		return time.Time{}, err
 	}

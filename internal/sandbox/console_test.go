@@ -554,7 +554,7 @@ func TestConsoleClientPage(t *testing.T) {
 	c := e.createClient(acme, map[string]any{"clientSecretExpiresAt": soon, "scopes": []string{"openid", "profile"}, "prompts": []string{"login"},
 		"refreshUrl": "https://id.trimble.com/oauth/refresh"})
 	var hash string
-	if err := e.srv.store.reader.QueryRowContext(context.Background(), `SELECT secret_sha256 FROM oauth_clients WHERE id = ?`, c.ID).Scan(&hash); err != nil || hash == "" {
+	if err := e.srv.store.reader.QueryRowContext(context.Background(), `SELECT secret_hash FROM oauth_clients WHERE id = ?`, c.ID).Scan(&hash); err != nil || hash == "" {
 		t.Fatalf("reading the stored hash: %q %v", hash, err)
 	}
 	b := e.browser()

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -39,6 +38,7 @@ func TestMain(m *testing.M) {
 	}
 	flag.Parse()
 	code := m.Run()
+	stopPostgres()
 	// Only a run of the whole package can tell whether every operation was driven.
 	if code == 0 && flag.Lookup("test.run").Value.String() == "" && !testing.Short() {
 		if missing := operationsNotDriven(); len(missing) > 0 {
@@ -82,14 +82,16 @@ type env struct {
 	url    string
 	client *http.Client
 	logs   *syncBuffer
-	path   string
+	// store is where the data lives (DataPath or DatabaseURL), for a restart.
+	store Config
 }
 
 func newEnv(t *testing.T, options ...func(*Config)) *env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "sandbox.db")
+	store := testStore(t)
 	logs := &syncBuffer{}
-	cfg := Config{DataPath: path, Logger: slog.New(slog.NewTextHandler(logs, nil))}
+	cfg := store
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	for _, o := range options {
 		o(&cfg)
 	}
@@ -102,7 +104,7 @@ func newEnv(t *testing.T, options ...func(*Config)) *env {
 		ts.Close()
 		srv.Close()
 	})
-	return &env{t: t, srv: srv, url: ts.URL, logs: logs, path: path,
+	return &env{t: t, srv: srv, url: ts.URL, logs: logs, store: store,
 		client: &http.Client{Transport: newContractCheck(t, ts.URL, ts.Client().Transport)}}
 }
 

@@ -71,7 +71,7 @@ type OAuthClient struct {
 	CreatedAt               string   `json:"createdAt"`
 	UpdatedAt               string   `json:"updatedAt"`
 
-	secretSHA256 sql.NullString
+	secretHash sql.NullString // the store's keyed hash
 	expiresAt    sql.NullString // RFC 3339, UTC
 	version      int64
 }
@@ -114,14 +114,14 @@ func scanConnector(row scanner) (*Connector, error) {
 	return &c, nil
 }
 
-const clientColumns = `c.id, c.account_id, c.name, c.connector_id, c.definition_key, c.client_id, c.secret_sha256, c.secret_expires_at,
+const clientColumns = `c.id, c.account_id, c.name, c.connector_id, c.definition_key, c.client_id, c.secret_hash, c.secret_expires_at,
 	c.authorization_url, c.token_url, c.refresh_url, c.scopes, c.prompts, c.client_authentication, c.public, c.created_at, c.updated_at, c.version`
 
 func scanClient(row scanner) (*OAuthClient, error) {
 	var c OAuthClient
 	var scopes, prompts string
 	var created, updated int64
-	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.ConnectorID, &c.ConnectionDefinitionKey, &c.ClientID, &c.secretSHA256, &c.expiresAt,
+	if err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.ConnectorID, &c.ConnectionDefinitionKey, &c.ClientID, &c.secretHash, &c.expiresAt,
 		&c.AuthorizationURL, &c.TokenURL, &c.RefreshURL, &scopes, &prompts, &c.ClientAuthentication, &c.Public, &created, &updated, &c.version); err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func scanClient(row scanner) (*OAuthClient, error) {
 	if err := json.Unmarshal([]byte(prompts), &c.Prompts); err != nil {
 		return nil, err
 	}
-	c.ClientSecretSet = c.secretSHA256.Valid
+	c.ClientSecretSet = c.secretHash.Valid
 	c.ClientSecretExpiresAt = c.expiresAt.String
 	c.CreatedAt, c.UpdatedAt = formatTime(created), formatTime(updated)
 	return &c, nil

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -83,7 +82,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request, p *principa
 	}
 	q := r.URL.Query()
 	cond := &where{}
-	cond.add("(c.account_id = ? OR (c.public = 1 AND (k.owner_account_id = ? OR k.visibility = 'public')))", p.AccountID, p.AccountID)
+	cond.add("(c.account_id = ? OR (c.public AND (k.owner_account_id = ? OR k.visibility = 'public')))", p.AccountID, p.AccountID)
 	if v := q.Get("connectorId"); v != "" {
 		cond.add("c.connector_id = ?", v)
 	}
@@ -99,7 +98,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request, p *principa
 		cond.add("c.public = ?", b)
 	}
 	if v := q.Get("search"); v != "" {
-		cond.add("instr(fold(c.name), ?) > 0", strings.ToLower(v))
+		cond.add(`c.name_folded LIKE ? ESCAPE '\'`, containing(fold(v)))
 	}
 	out, err := listPage(r.Context(), s.store.reader, "oauth_clients c JOIN connectors k ON k.id = c.connector_id", cond, "c.created_at, c.id", index, size, scanClient, clientColumns)
 	if err != nil {
@@ -119,7 +118,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 		writeProblem(w, prob)
 		return
 	}
-	s.write(w, r, p, body, true, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, body, true, func(ctx context.Context, tx db) (*response, error) {
 		var errs fieldErrors
 		for _, f := range []struct {
 			name string
@@ -145,16 +144,16 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 			return nil, unprocessable(errs)
 		}
 		c := &OAuthClient{ID: newID(), AccountID: p.AccountID, ConnectorID: conn.ID, ConnectionDefinitionKey: def.Key, version: 1}
-		if err := applyClientInput(c, &in, conn, def, p, true); err != nil {
+		if err := applyClientInput(c, &in, conn, def, p, true, s.store.hash); err != nil {
 			return nil, err
 		}
 		now := s.now().UnixNano()
 		c.CreatedAt, c.UpdatedAt = formatTime(now), formatTime(now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_clients (id, account_id, name, connector_id, definition_key, client_id, secret_sha256, secret_expires_at,
-			authorization_url, token_url, refresh_url, scopes, prompts, client_authentication, public, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.AccountID, c.Name, c.ConnectorID, c.ConnectionDefinitionKey, c.ClientID, c.secretSHA256, c.expiresAt,
-			c.AuthorizationURL, c.TokenURL, c.RefreshURL, jsonText(c.Scopes), jsonText(c.Prompts), c.ClientAuthentication, c.Public, now, now, c.version); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO oauth_clients (id, account_id, name, connector_id, definition_key, client_id, secret_hash, secret_expires_at,
+			authorization_url, token_url, refresh_url, scopes, prompts, client_authentication, public, created_at, updated_at, version, name_folded)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.AccountID, c.Name, c.ConnectorID, c.ConnectionDefinitionKey, c.ClientID, c.secretHash, c.expiresAt,
+			c.AuthorizationURL, c.TokenURL, c.RefreshURL, jsonText(c.Scopes), jsonText(c.Prompts), c.ClientAuthentication, c.Public, now, now, c.version, fold(c.Name)); err != nil {
 			return nil, err
 		}
 		return jsonResponse(http.StatusCreated, c, c.version, "/management/v1/oauth-clients/"+c.ID)
@@ -162,8 +161,9 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, p *princip
 }
 
 // applyClientInput merges a request onto a client, fills the defaults, and
-// checks every rule against the connection definition and the caller.
-func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def ConnectionDefinition, p *principal, creating bool) error {
+// checks every rule against the connection definition and the caller. A secret
+// is kept as hash makes it.
+func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def ConnectionDefinition, p *principal, creating bool, hash func(string) string) error {
 	var errs fieldErrors
 	required := func(field string, o opt[string], dst *string) {
 		switch {
@@ -191,15 +191,15 @@ func applyClientInput(c *OAuthClient, in *clientInput, conn *Connector, def Conn
 	optional("clientAuthentication", in.ClientAuthentication, &c.ClientAuthentication)
 	switch {
 	case in.ClientSecret.Null:
-		c.secretSHA256 = sql.NullString{}
+		c.secretHash = sql.NullString{}
 	case in.ClientSecret.Set && in.ClientSecret.Value == "":
 		errs.add("clientSecret", "must not be empty; omit it to keep the secret, or send null to clear it")
 	case in.ClientSecret.Set && len(in.ClientSecret.Value) > 4096:
 		errs.add("clientSecret", "must be at most 4096 characters long")
 	case in.ClientSecret.Set:
-		c.secretSHA256 = sql.NullString{String: sha256Hex(in.ClientSecret.Value), Valid: true}
+		c.secretHash = sql.NullString{String: hash(in.ClientSecret.Value), Valid: true}
 	}
-	c.ClientSecretSet = c.secretSHA256.Valid
+	c.ClientSecretSet = c.secretHash.Valid
 	switch {
 	case in.ClientSecretExpiresAt.Null:
 		c.expiresAt, c.ClientSecretExpiresAt = sql.NullString{}, ""
@@ -249,7 +249,7 @@ func nilIfEmpty(v []string) []string {
 
 // clientForWrite loads a client the caller may change: 404 when it cannot see
 // it, 403 when it can only read it, 412 when If-Match does not match.
-func clientForWrite(ctx context.Context, tx *sql.Tx, r *http.Request, p *principal) (*OAuthClient, error) {
+func clientForWrite(ctx context.Context, tx db, r *http.Request, p *principal) (*OAuthClient, error) {
 	c, acc, err := loadClient(ctx, tx, r.PathValue("id"), p)
 	switch {
 	case err != nil:
@@ -275,7 +275,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 		writeProblem(w, prob)
 		return
 	}
-	s.write(w, r, p, body, true, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, body, true, func(ctx context.Context, tx db) (*response, error) {
 		c, err := clientForWrite(ctx, tx, r, p)
 		if err != nil {
 			return nil, err
@@ -305,7 +305,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 		if in.ClientAuthentication.Null {
 			c.ClientAuthentication = ""
 		}
-		if err := applyClientInput(c, &in, conn, def, p, false); err != nil {
+		if err := applyClientInput(c, &in, conn, def, p, false, s.store.hash); err != nil {
 			return nil, err
 		}
 		if reflect.DeepEqual(&before, c) {
@@ -314,9 +314,9 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 		now := s.now().UnixNano()
 		c.version++
 		c.UpdatedAt = formatTime(now)
-		if _, err := tx.ExecContext(ctx, `UPDATE oauth_clients SET name = ?, client_id = ?, secret_sha256 = ?, secret_expires_at = ?, authorization_url = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_clients SET name = ?, name_folded = ?, client_id = ?, secret_hash = ?, secret_expires_at = ?, authorization_url = ?,
 			token_url = ?, refresh_url = ?, scopes = ?, prompts = ?, client_authentication = ?, public = ?, updated_at = ?, version = ? WHERE id = ?`,
-			c.Name, c.ClientID, c.secretSHA256, c.expiresAt, c.AuthorizationURL, c.TokenURL, c.RefreshURL, jsonText(c.Scopes), jsonText(c.Prompts),
+			c.Name, fold(c.Name), c.ClientID, c.secretHash, c.expiresAt, c.AuthorizationURL, c.TokenURL, c.RefreshURL, jsonText(c.Scopes), jsonText(c.Prompts),
 			c.ClientAuthentication, c.Public, now, c.version, c.ID); err != nil {
 			return nil, err
 		}
@@ -325,7 +325,7 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request, p *princip
 }
 
 func (s *Server) deleteClient(w http.ResponseWriter, r *http.Request, p *principal) {
-	s.write(w, r, p, nil, false, func(ctx context.Context, tx *sql.Tx) (*response, error) {
+	s.write(w, r, p, nil, false, func(ctx context.Context, tx db) (*response, error) {
 		c, err := clientForWrite(ctx, tx, r, p)
 		if err != nil {
 			return nil, err

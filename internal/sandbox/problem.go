@@ -17,7 +17,7 @@ type problem struct {
 	Detail string       `json:"detail,omitempty"`
 	Errors []fieldError `json:"errors,omitempty"`
 
-	retryAfter int // seconds, for 429
+	retryAfter int // seconds, for 429 and 503
 	allow      string
 	challenge  string // WWW-Authenticate, for 401
 }
@@ -81,6 +81,12 @@ func unprocessable(errs fieldErrors) *problem {
 
 func tooManyRequests(detail string, retryAfter int) *problem {
 	p := newProblem(http.StatusTooManyRequests, "rate-limited", "Too Many Requests", detail)
+	p.retryAfter = retryAfter
+	return p
+}
+
+func unavailable(detail string, retryAfter int) *problem {
+	p := newProblem(http.StatusServiceUnavailable, "unavailable", "Service Unavailable", detail)
 	p.retryAfter = retryAfter
 	return p
 }

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -119,7 +118,7 @@ func ParseSeed(b []byte) (*Seed, error) {
 // applySeed inserts what the database does not hold yet and changes nothing that is there.
 func (s *Server) applySeed(ctx context.Context, seed *Seed) error {
 	now := s.now().UnixNano()
-	return s.store.inTx(ctx, func(tx *sql.Tx) error {
+	return s.store.inTx(ctx, func(tx db) error {
 		for _, a := range seed.Accounts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name) VALUES (?, ?) ON CONFLICT DO NOTHING`, a.ID, a.Name); err != nil {
 				return err
@@ -130,8 +129,8 @@ func (s *Server) applySeed(ctx context.Context, seed *Seed) error {
 			if name == "" {
 				name = t.UserID
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO tokens (token_sha256, account_id, user_id, user_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				sha256Hex(t.Token), t.AccountID, t.UserID, name); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO tokens (token_hash, account_id, user_id, user_name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				s.store.hash(t.Token), t.AccountID, t.UserID, name); err != nil {
 				return err
 			}
 		}
@@ -140,8 +139,8 @@ func (s *Server) applySeed(ctx context.Context, seed *Seed) error {
 			if name == "" {
 				name = sa.ClientID
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO service_accounts (client_id, secret_sha256, account_id, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				sa.ClientID, sha256Hex(sa.ClientSecret), sa.AccountID, name); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO service_accounts (client_id, secret_hash, account_id, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+				sa.ClientID, s.store.hash(sa.ClientSecret), sa.AccountID, name); err != nil {
 				return err
 			}
 		}
@@ -150,8 +149,8 @@ func (s *Server) applySeed(ctx context.Context, seed *Seed) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
-				c.ID, c.Key, c.Name, c.Description, c.Visibility, c.OwnerAccountID, string(defs), now, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO connectors (`+connectorColumns+`, name_folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
+				c.ID, c.Key, c.Name, c.Description, c.Visibility, c.OwnerAccountID, string(defs), now, now, fold(c.Name)); err != nil {
 				return err
 			}
 		}

@@ -34,16 +34,20 @@ func jsonResponse(status int, v any, version int64, location string) (*response,
 	return &response{status: status, etag: etag(version), location: location, body: append(body, '\n')}, nil
 }
 
-// querier is what *sql.DB and *sql.Tx share.
+// querier is what the store's reader and a transaction share.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// sweepInterval is how often one process deletes the records that have expired:
+// not with every write, which on PostgreSQL would make concurrent writes conflict.
+const sweepInterval = time.Minute
+
 // write runs fn in one transaction. When idempotent and the request carries an
 // Idempotency-Key, the first successful response is stored in the same
 // transaction and every replay of the same request returns it unchanged.
-func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, body []byte, idempotent bool, fn func(ctx context.Context, tx *sql.Tx) (*response, error)) {
+func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, body []byte, idempotent bool, fn func(ctx context.Context, tx db) (*response, error)) {
 	ctx := r.Context()
 	key := r.Header.Get("Idempotency-Key")
 	if !idempotent {
@@ -53,10 +57,11 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 		writeProblem(w, badRequest("The Idempotency-Key header must be at most 255 characters long.", fieldError{Field: "Idempotency-Key", Detail: "must be at most 255 characters long"}))
 		return
 	}
-	fingerprint := r.Method + " " + r.URL.Path + " " + sha256Hex(string(body))
+	fingerprint := r.Method + " " + r.URL.Path + " " + s.store.hash(string(body))
 	var out *response
-	replayed := false
-	err := s.store.inTx(ctx, func(tx *sql.Tx) error {
+	var replayed bool
+	err := s.store.inTx(ctx, func(tx db) error {
+		out, replayed = nil, false
 		now := s.now()
 		if key != "" {
 			var stored response
@@ -79,11 +84,17 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 			return err
 		}
 		if key != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyWindow).UnixNano()); err != nil {
-				return err
+			if s.sweepDue(now) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyWindow).UnixNano()); err != nil {
+					return err
+				}
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency_keys (account_id, key, fingerprint, method, path, status, etag, location, body, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.AccountID, key, fingerprint, r.Method, r.URL.Path, res.status, res.etag, res.location, res.body, now.UnixNano()); err != nil {
+			// An expired record of the same key may still be there: it is replaced.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, fingerprint, method, path, status, etag, location, body, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
+					status = excluded.status, etag = excluded.etag, location = excluded.location, body = excluded.body, created_at = excluded.created_at`,
+				p.AccountID, key, fingerprint, r.Method, r.URL.Path, res.status, res.etag, res.location, res.body, now.UnixNano()); err != nil {
 				return err
 			}
 		}
@@ -94,6 +105,10 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 	switch {
 	case errors.As(err, &prob):
 		writeProblem(w, prob)
+		return
+	case errors.Is(err, errBusy):
+		s.log.Warn("write gave way to concurrent writes", "method", r.Method, "attempts", maxAttempts)
+		writeProblem(w, unavailable("The database is busy with concurrent changes to the same objects; retry after the time in Retry-After.", 1))
 		return
 	case err != nil:
 		if ctx.Err() == nil {
@@ -117,6 +132,13 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 	}
 	w.WriteHeader(out.status)
 	_, _ = w.Write(out.body) // a failed write means the caller has gone
+}
+
+// sweepDue tells whether this process should delete expired records now: at most
+// once per sweepInterval.
+func (s *Server) sweepDue(now time.Time) bool {
+	last := s.sweptAt.Load()
+	return now.UnixNano()-last >= sweepInterval.Nanoseconds() && s.sweptAt.CompareAndSwap(last, now.UnixNano())
 }
 
 // checkIfMatch compares If-Match, when sent, with the object's current ETag.
@@ -182,6 +204,13 @@ func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
 }
+
+// containing is a LIKE pattern (ESCAPE '\') that matches text containing s.
+func containing(s string) string {
+	return "%" + likeEscaper.Replace(s) + "%"
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 func (w *where) sql() string { return " WHERE " + strings.Join(w.conds, " AND ") }
 
