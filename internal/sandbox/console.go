@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -58,7 +57,7 @@ func parseConsoleTemplates() map[string]*template.Template {
 	return pages
 }
 
-// console serves the web console of one server: its sessions live in memory.
+// console serves the web console of one server: its sessions live in the database.
 type console struct {
 	s        *Server
 	sessions *consoleSessions
@@ -66,7 +65,7 @@ type console struct {
 }
 
 func (s *Server) newConsole() *console {
-	return &console{s: s, sessions: newConsoleSessions(consoleMaxSessions), csrf: http.NewCrossOriginProtection()}
+	return &console{s: s, sessions: &consoleSessions{st: s.store, max: consoleMaxSessions}, csrf: http.NewCrossOriginProtection()}
 }
 
 // consolePage is what the layout renders; Data is the page's own.
@@ -120,7 +119,11 @@ func (c *console) principal(r *http.Request) *principal {
 	if err != nil {
 		return nil
 	}
-	return c.sessions.lookup(cookie.Value, c.s.now())
+	p, err := c.sessions.lookup(r.Context(), cookie.Value, c.s.now())
+	if err != nil && r.Context().Err() == nil {
+		c.s.log.Error("reading a console session", "error", err)
+	}
+	return p
 }
 
 func (c *console) render(w http.ResponseWriter, status int, name string, pg consolePage) {
@@ -250,9 +253,16 @@ func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if old, err := r.Cookie(consoleCookie); err == nil {
-		c.sessions.remove(old.Value)
+		if err := c.sessions.remove(r.Context(), old.Value); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 	}
-	id := c.sessions.create(*p, expires, now)
+	id, err := c.sessions.create(r.Context(), *p, expires, now)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     consoleCookie,
 		Value:    id,
@@ -282,7 +292,10 @@ func (c *console) sessionExpiry(ctx context.Context, token string, now time.Time
 
 func (c *console) signOut(w http.ResponseWriter, r *http.Request) {
 	if cookie, err := r.Cookie(consoleCookie); err == nil {
-		c.sessions.remove(cookie.Value)
+		if err := c.sessions.remove(r.Context(), cookie.Value); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     consoleCookie,
@@ -576,74 +589,69 @@ func (c *console) connectors(w http.ResponseWriter, r *http.Request, p *principa
 	c.render(w, http.StatusOK, "connectors", consolePage{Title: "Connectors", Tab: "connectors", Principal: p, Data: data})
 }
 
-// consoleSessions maps session ids to the accounts signed in, in memory only.
-// Only a hash of each id is kept, and there are at most max sessions: the
-// expired go first, then the ones closest to expiring.
+// consoleSessions keeps who is signed in to the console in the database, so that
+// every replica knows every session. Only a keyed hash of each id is stored, and
+// there are at most max sessions: the expired go first, then the ones closest to
+// expiring.
 type consoleSessions struct {
-	mu       sync.Mutex
-	max      int
-	sessions map[string]consoleSession
-}
-
-type consoleSession struct {
-	principal principal
-	expires   time.Time
-}
-
-func newConsoleSessions(maxSessions int) *consoleSessions {
-	return &consoleSessions{max: maxSessions, sessions: map[string]consoleSession{}}
+	st  *store
+	max int
 }
 
 // create starts a session for p and returns its id: 32 random bytes, base64url.
-func (cs *consoleSessions) create(p principal, expires, now time.Time) string {
+func (cs *consoleSessions) create(ctx context.Context, p principal, expires, now time.Time) (string, error) {
 	var raw [32]byte
 	rand.Read(raw[:])
 	id := base64.RawURLEncoding.EncodeToString(raw[:])
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if len(cs.sessions) >= cs.max {
-		for k, s := range cs.sessions {
-			if !now.Before(s.expires) {
-				delete(cs.sessions, k)
+	err := cs.st.inTx(ctx, func(tx db) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM console_sessions`).Scan(&n); err != nil {
+			return err
+		}
+		if n >= cs.max {
+			res, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE expires_at <= ?`, now.UnixNano())
+			if err != nil {
+				return err
+			}
+			gone, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			if over := n - int(gone) - cs.max + 1; over > 0 {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE id_hash IN
+					(SELECT id_hash FROM console_sessions ORDER BY expires_at LIMIT ?)`, over); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	for len(cs.sessions) >= cs.max {
-		var oldest string
-		var at time.Time
-		for k, s := range cs.sessions {
-			if oldest == "" || s.expires.Before(at) {
-				oldest, at = k, s.expires
-			}
-		}
-		delete(cs.sessions, oldest)
-	}
-	cs.sessions[sha256Hex(id)] = consoleSession{principal: p, expires: expires}
-	return id
+		_, err := tx.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, account_id, user_id, user_name, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			cs.st.hash(id), p.AccountID, p.UserID, p.UserName, expires.UnixNano())
+		return err
+	})
+	return id, err
 }
 
 // lookup is the account of a live session, or nil.
-func (cs *consoleSessions) lookup(id string, now time.Time) *principal {
+func (cs *consoleSessions) lookup(ctx context.Context, id string, now time.Time) (*principal, error) {
 	if id == "" {
-		return nil
+		return nil, nil
 	}
-	key := sha256Hex(id)
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	s, ok := cs.sessions[key]
-	if !ok {
-		return nil
+	var p principal
+	err := cs.st.reader.QueryRowContext(ctx, `SELECT s.account_id, a.name, s.user_id, s.user_name FROM console_sessions s
+		JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ? AND s.expires_at > ?`, cs.st.hash(id), now.UnixNano()).
+		Scan(&p.AccountID, &p.AccountName, &p.UserID, &p.UserName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
 	}
-	if !now.Before(s.expires) {
-		delete(cs.sessions, key)
-		return nil
+	if err != nil {
+		return nil, err
 	}
-	p := s.principal
-	return &p
+	return &p, nil
 }
 
-func (cs *consoleSessions) remove(id string) {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	delete(cs.sessions, sha256Hex(id))
+func (cs *consoleSessions) remove(ctx context.Context, id string) error {
+	return cs.st.inTx(ctx, func(tx db) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE id_hash = ?`, cs.st.hash(id))
+		return err
+	})
 }

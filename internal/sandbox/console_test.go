@@ -332,36 +332,66 @@ func TestConsoleSessionEndsWithItsToken(t *testing.T) {
 }
 
 func TestConsoleSessionsAreBounded(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cs := &consoleSessions{st: e.srv.store, max: 3}
+	create := func(expires, now time.Time) string {
+		t.Helper()
+		id, err := cs.create(ctx, principal{AccountID: "acme", UserID: "u", UserName: "U"}, expires, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	live := func(id string, now time.Time) bool {
+		t.Helper()
+		p, err := cs.lookup(ctx, id, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p != nil
+	}
+	count := func() int {
+		t.Helper()
+		var n int
+		if err := e.srv.store.reader.QueryRowContext(ctx, "SELECT count(*) FROM console_sessions").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	now := time.Now()
-	cs := newConsoleSessions(3)
-	p := principal{AccountID: "acme"}
-	expired := cs.create(p, now.Add(time.Minute), now)
+	expired := create(now.Add(time.Minute), now)
 	later := now.Add(2 * time.Minute)
-	soonest := cs.create(p, later.Add(time.Hour), later)
-	kept := []string{cs.create(p, later.Add(3*time.Hour), later), cs.create(p, later.Add(2*time.Hour), later)}
+	soonest := create(later.Add(time.Hour), later)
+	kept := []string{create(later.Add(3*time.Hour), later), create(later.Add(2*time.Hour), later)}
 	// At the cap, the expired session went first, so every live one is kept.
 	for _, id := range append([]string{soonest}, kept...) {
-		if cs.lookup(id, later) == nil {
+		if !live(id, later) {
 			t.Fatalf("live session %q was dropped", id)
 		}
 	}
-	if len(cs.sessions) != 3 || cs.lookup(expired, now) != nil {
-		t.Fatalf("%d sessions; the expired one is still there: %v", len(cs.sessions), cs.lookup(expired, now) != nil)
+	if n := count(); n != 3 || live(expired, now) {
+		t.Fatalf("%d sessions; the expired one is still there: %v", n, live(expired, now))
 	}
 	// With none expired, the one closest to expiring makes room.
-	newest := cs.create(p, later.Add(4*time.Hour), later)
-	if len(cs.sessions) != 3 || cs.lookup(soonest, later) != nil || cs.lookup(newest, later) == nil {
-		t.Fatalf("after a fourth live session: %d sessions, soonest kept %v", len(cs.sessions), cs.lookup(soonest, later) != nil)
+	newest := create(later.Add(4*time.Hour), later)
+	if n := count(); n != 3 || live(soonest, later) || !live(newest, later) {
+		t.Fatalf("after a fourth live session: %d sessions, soonest kept %v", n, live(soonest, later))
 	}
-	// Only hashes of ids are kept.
-	for key := range cs.sessions {
-		if slices.Contains(append(kept, newest), key) {
-			t.Fatalf("a session id is kept as it is: %q", key)
+	// Only keyed hashes of ids are stored.
+	stored := storedText(t, e.store)
+	for _, id := range append(kept, newest) {
+		if strings.Contains(stored, id) || strings.Contains(stored, sha256Hex(id)) {
+			t.Fatalf("a session id is stored as it is, or as its bare SHA-256: %q", id)
 		}
 	}
-	// An expired session is gone once looked up.
-	if cs.lookup(newest, later.Add(5*time.Hour)) != nil {
+	// An expired session no longer signs in.
+	if live(newest, later.Add(5*time.Hour)) {
 		t.Fatal("an expired session still signs in")
+	}
+	// Signing out ends the session.
+	if err := cs.remove(ctx, newest); err != nil || live(newest, later) {
+		t.Fatalf("a removed session still signs in (%v)", err)
 	}
 }
 

@@ -132,6 +132,17 @@ func TestReplicasAreOneAPI(t *testing.T) {
 		t.Fatalf("the other replica did not replay the first answer:\n%s\n%s", first.body, replay.body)
 	}
 	b.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/idempotency-keys/across-replicas"})
+
+	// A console session opened on one replica is known to the other, and signing
+	// out on that one ends it on both.
+	br := a.browser()
+	br.signIn(acme)
+	session := br.session()
+	br.base = b.url
+	br.page("/console/oauth-clients").wantContains(t, `<span id="user">`)
+	br.post("/console/sign-out", nil)
+	br.base = a.url
+	br.request("GET", "/console/oauth-clients", nil, map[string]string{"Cookie": consoleCookie + "=" + session}).wantRedirect(t, "/console/sign-in")
 }
 
 // TestReplicasConcurrentWrites: writes that race through two replicas meet the

@@ -81,8 +81,9 @@ var sqliteMigrations = []migration{
 	UPDATE idempotency_keys SET
 		method = substr(fingerprint, 1, instr(fingerprint, ' ') - 1),
 		path   = substr(fingerprint, instr(fingerprint, ' ') + 1, length(fingerprint) - instr(fingerprint, ' ') - 65);`},
-	// Keyed hashes instead of bare SHA-256 (the bare ones are rekeyed in place), and
-	// names kept folded for the case-insensitive search.
+	// Keyed hashes instead of bare SHA-256 (the bare ones are rekeyed in place),
+	// names kept folded for the case-insensitive search, and the console's sessions,
+	// which replicas share.
 	{sql: `CREATE TABLE settings (
 		name  TEXT PRIMARY KEY,
 		value BLOB NOT NULL
@@ -93,7 +94,15 @@ var sqliteMigrations = []migration{
 	ALTER TABLE oauth_clients ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
 	UPDATE oauth_clients SET name_folded = fold(name);
 	ALTER TABLE connectors ADD COLUMN name_folded TEXT NOT NULL DEFAULT '';
-	UPDATE connectors SET name_folded = fold(name);`, after: rekeyBareHashes},
+	UPDATE connectors SET name_folded = fold(name);
+	CREATE TABLE console_sessions (
+		id_hash    TEXT PRIMARY KEY,
+		account_id TEXT NOT NULL REFERENCES accounts(id),
+		user_id    TEXT NOT NULL,
+		user_name  TEXT NOT NULL,
+		expires_at INTEGER NOT NULL
+	);
+	CREATE INDEX console_sessions_expires_at ON console_sessions(expires_at);`, after: rekeyBareHashes},
 }
 
 // postgresSchema is the schema of the last SQLite migration, for PostgreSQL, whose
@@ -172,7 +181,15 @@ const postgresSchema = `CREATE TABLE settings (
 		path        TEXT NOT NULL DEFAULT '',
 		PRIMARY KEY (account_id, key)
 	);
-	CREATE INDEX idempotency_keys_created_at ON idempotency_keys(created_at);`
+	CREATE INDEX idempotency_keys_created_at ON idempotency_keys(created_at);
+	CREATE TABLE console_sessions (
+		id_hash    TEXT PRIMARY KEY,
+		account_id TEXT COLLATE "C" NOT NULL REFERENCES accounts(id),
+		user_id    TEXT NOT NULL,
+		user_name  TEXT NOT NULL,
+		expires_at BIGINT NOT NULL
+	);
+	CREATE INDEX console_sessions_expires_at ON console_sessions(expires_at);`
 
 // postgresMigrations are applied in order; the schema_migrations table records how
 // many ran. Append new steps, never edit an applied one.

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -371,5 +372,134 @@ func TestSecretsNeverStoredOrLogged(t *testing.T) {
 	}
 	if strings.Contains(logs, "Bearer") || strings.Contains(logs, "Authorization") {
 		t.Errorf("the log mentions credentials:\n%s", logs)
+	}
+}
+
+// TestSchemasAgree: the PostgreSQL schema has the tables, columns, nullability and
+// indexes that the SQLite migrations end with.
+func TestSchemasAgree(t *testing.T) {
+	lite, err := openStore(context.Background(), filepath.Join(t.TempDir(), "schema.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.close()
+	pgStore, err := openPostgres(context.Background(), testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pgStore.close()
+
+	var liteColumns, pgColumns, liteIndexes, pgIndexes []string
+	for _, q := range []struct {
+		db    *sql.DB
+		query string
+		out   *[]string
+	}{
+		{lite.writer, `SELECT m.name || '.' || p.name || CASE WHEN p."notnull" OR p.pk > 0 THEN ' not null' ELSE '' END
+			FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1`, &liteColumns},
+		{pgStore.writer, `SELECT table_name || '.' || column_name || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END
+			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY 1`, &pgColumns},
+		{lite.writer, `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY 1`, &liteIndexes},
+		{pgStore.writer, `SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%\_pkey' AND indexname NOT LIKE '%\_key' ORDER BY 1`, &pgIndexes},
+	} {
+		if err := queryColumn(q.db, q.query, q.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(liteColumns, pgColumns) {
+		t.Errorf("columns differ:\nSQLite:     %v\nPostgreSQL: %v", liteColumns, pgColumns)
+	}
+	if !slices.Equal(liteIndexes, pgIndexes) {
+		t.Errorf("indexes differ:\nSQLite:     %v\nPostgreSQL: %v", liteIndexes, pgIndexes)
+	}
+	if len(liteColumns) < 40 || len(liteIndexes) < 5 {
+		t.Fatalf("too few to compare: %d columns, %d indexes", len(liteColumns), len(liteIndexes))
+	}
+}
+
+// TestMigrationRekeysBareHashes: a database of schema 2 holds bare SHA-256 of a
+// token, a service account's secret and a client secret; after the migration its
+// token and secret still work, and no bare SHA-256 is left.
+func TestMigrationRekeysBareHashes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	old, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token, secret, clientSecret = "old-token-kept", "old-service-secret", "old-client-secret"
+	const connectorID, clientID = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d", "1b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d"
+	now := time.Now().UnixNano()
+	for _, stmt := range []string{sqliteMigrations[0].sql, sqliteMigrations[1].sql, "PRAGMA user_version = 2",
+		`INSERT INTO accounts (id, name) VALUES ('acme', 'Acme')`,
+		`INSERT INTO tokens (token_sha256, account_id, user_id, user_name) VALUES ('` + sha256Hex(token) + `', 'acme', 'u', 'U')`,
+		`INSERT INTO service_accounts (client_id, secret_sha256, account_id, name) VALUES ('old-service', '` + sha256Hex(secret) + `', 'acme', 'Old')`,
+		fmt.Sprintf(`INSERT INTO connectors (id, key, name, visibility, owner_account_id, definitions, created_at, updated_at, version)
+			VALUES ('%s', 'old-connector', 'Old Connector', 'account', 'acme', '[{"key":"oAuth2CodeFlow","authType":"oauth2CodeFlow"}]', %d, %d, 1)`, connectorID, now, now),
+		fmt.Sprintf(`INSERT INTO oauth_clients (id, account_id, name, connector_id, definition_key, client_id, secret_sha256, authorization_url, token_url, client_authentication, public, created_at, updated_at, version)
+			VALUES ('%s', 'acme', 'Ünïcode Client', '%s', 'oAuth2CodeFlow', 'cid', '%s', 'https://t.example/authorize', 'https://t.example/token', 'clientCredentialsInBody', 0, %d, %d, 1)`, clientID, connectorID, sha256Hex(clientSecret), now, now),
+	} {
+		if _, err := old.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv, err := New(context.Background(), Config{DataPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	e := envAt(t, serve(t, srv))
+	e.must(http.StatusOK, req{token: token, method: "GET", path: "/management/v1/me"})
+	if rep := e.token(url.Values{"grant_type": {"client_credentials"}}, "old-service", secret); rep.status != http.StatusOK {
+		t.Fatalf("the service account's secret after the migration: %d %s", rep.status, rep.body)
+	}
+	var c OAuthClient
+	e.must(http.StatusOK, req{token: token, method: "GET", path: clients + "/" + clientID}).decode(t, &c)
+	if !c.ClientSecretSet {
+		t.Fatal("the client's secret was lost in the migration")
+	}
+	// Sending the same secret again changes nothing: its hash is the one migrated.
+	e.must(http.StatusOK, req{token: token, method: "PATCH", path: clients + "/" + clientID, body: map[string]any{"clientSecret": clientSecret}}).decode(t, &c)
+	if c.UpdatedAt != formatTime(now) {
+		t.Fatalf("the same secret counted as a change: updated %s, want %s", c.UpdatedAt, formatTime(now))
+	}
+	// The name was folded for the search in Go's way, Unicode included.
+	var list page[OAuthClient]
+	e.must(http.StatusOK, req{token: token, method: "GET", path: clients + "?search=%C3%BCN%C3%8F"}).decode(t, &list)
+	if list.TotalItems != 1 {
+		t.Fatalf("search for üNÏ after the migration: %d clients, want 1", list.TotalItems)
+	}
+	srv.Close()
+	stored := storedText(t, Config{DataPath: path})
+	for _, s := range []string{token, secret, clientSecret} {
+		if strings.Contains(stored, sha256Hex(s)) {
+			t.Errorf("the bare SHA-256 of %q is still stored", s)
+		}
+	}
+}
+
+// TestDataFilesAreOwnerOnly: the database and its WAL are created readable by
+// their owner only, whatever the umask.
+func TestDataFilesAreOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "data")
+	e := newEnv(t, func(c *Config) { c.DatabaseURL, c.DataPath = "", filepath.Join(dir, "sandbox.db") })
+	e.createClient(acme, nil)
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("files %v (%v), want the database and its WAL", files, err)
+	}
+	for _, f := range append(files, dir) {
+		info, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v: others may read it", f, perm)
+		}
 	}
 }
