@@ -63,7 +63,7 @@ func TestAccConsole_browser(t *testing.T) {
 		t.Fatalf("the quickstart should make one private and one public OAuth client; the state holds %+v", clients)
 	}
 	// The private client holds the secret: a page that leaked it would be caught below.
-	if got := sb.storedSecretHash(t, private.ID); got != sha256Hex(quickstartSecret) {
+	if got := sb.storedSecretHash(t, private.ID); got != sb.secretHash(t, quickstartSecret) {
 		t.Fatalf("the sandbox does not hold the quickstart's secret for %q: the search for it in the pages would prove nothing", private.Name)
 	}
 	acmeMe, err := acme.Me(ctx)

@@ -61,7 +61,7 @@ func TestAccCLI_secretExpiryGuide(t *testing.T) {
 	expectExpiryWarning(t, "the apply", applied, 30, "Procore (production) expires "+soon)
 	expectPrinted(t, "the apply", applied, "Apply complete! Resources: 3 added, 0 changed, 0 destroyed.")
 	production := oauthClientNamed(t, acme, "Procore (production)")
-	if production.ClientSecretExpiresAt != soon || sb.storedSecretHash(t, production.ID) != sha256Hex("expiry-production-1") {
+	if production.ClientSecretExpiresAt != soon || sb.storedSecretHash(t, production.ID) != sb.secretHash(t, "expiry-production-1") {
 		t.Errorf("the API holds the production client with the expiry %q (want %q) and another secret than the first one", production.ClientSecretExpiresAt, soon)
 	}
 
@@ -98,7 +98,7 @@ func TestAccCLI_secretExpiryGuide(t *testing.T) {
 	expectPrinted(t, "the apply of the rotation", applied, "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.")
 	expectNoExpiryWarning(t, "the apply of the rotation", applied)
 	production = oauthClientNamed(t, acme, "Procore (production)")
-	if production.ClientSecretExpiresAt != later || sb.storedSecretHash(t, production.ID) != sha256Hex("expiry-production-2") {
+	if production.ClientSecretExpiresAt != later || sb.storedSecretHash(t, production.ID) != sb.secretHash(t, "expiry-production-2") {
 		t.Errorf("after the rotation the API holds the production client with the expiry %q (want %q) and another secret than the new one", production.ClientSecretExpiresAt, later)
 	}
 	plan = expectEmptyPlan(t, w, "the plan after the rotation")

@@ -114,7 +114,7 @@ func expectStoredSecret(t *testing.T, sb *testSandbox, id *string, secret string
 	return func(*terraform.State) error {
 		want := ""
 		if secret != "" {
-			want = sha256Hex(secret)
+			want = sb.secretHash(t, secret)
 		}
 		if got := sb.storedSecretHash(t, *id); got != want {
 			return fmt.Errorf("the sandbox holds secret hash %q for %s, want the hash of %q (%q)", got, *id, secret, want)

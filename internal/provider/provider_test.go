@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -157,24 +158,48 @@ func (s *testSandbox) apiClient(t *testing.T, token string) *client.Client {
 	return c
 }
 
-// storedSecretHash is the SHA-256 (hex) of the secret the sandbox holds for an OAuth
-// client, read from its database; empty when it holds none.
+// storedSecretHash is the hash of the secret the sandbox holds for an OAuth client,
+// read from its database; empty when it holds none.
 func (s *testSandbox) storedSecretHash(t *testing.T, id string) string {
+	t.Helper()
+	var hash sql.NullString
+	s.query(t, "SELECT secret_hash FROM oauth_clients WHERE id = ?", id).Scan(&hash)
+	return hash.String
+}
+
+// secretHash is the hash the sandbox stores for secret: HMAC-SHA256, under the
+// database's own key, of the secret's SHA-256 in hex.
+func (s *testSandbox) secretHash(t *testing.T, secret string) string {
+	t.Helper()
+	var key []byte
+	s.query(t, "SELECT value FROM settings WHERE name = 'hash_key'").Scan(&key)
+	sum := sha256.Sum256([]byte(secret))
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(hex.EncodeToString(sum[:])))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// query reads one row of the sandbox's database; scan it with Scan.
+func (s *testSandbox) query(t *testing.T, query string, args ...any) rowScanner {
 	t.Helper()
 	db, err := sql.Open("sqlite", s.dataPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	var hash sql.NullString
-	if err := db.QueryRow("SELECT secret_sha256 FROM oauth_clients WHERE id = ?", id).Scan(&hash); err != nil {
-		t.Fatalf("reading the stored secret of OAuth client %s: %v", id, err)
-	}
-	return hash.String
+	return rowScanner{t: t, db: db, row: db.QueryRow(query, args...)}
 }
 
-// sha256Hex is the hash the sandbox stores for a secret.
-func sha256Hex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
+// rowScanner scans one row, fails the test when it cannot, and closes the database.
+type rowScanner struct {
+	t   *testing.T
+	db  *sql.DB
+	row *sql.Row
+}
+
+func (r rowScanner) Scan(dest ...any) {
+	r.t.Helper()
+	defer r.db.Close()
+	if err := r.row.Scan(dest...); err != nil {
+		r.t.Fatalf("reading the sandbox's database: %v", err)
+	}
 }

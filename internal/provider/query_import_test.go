@@ -92,7 +92,7 @@ func TestAccCLI_queryImportGuide(t *testing.T) {
 		}
 		want := ""
 		if secret != "" {
-			want = sha256Hex(secret)
+			want = sb.secretHash(t, secret)
 		}
 		if got := sb.storedSecretHash(t, id); got != want {
 			t.Errorf("the secret of the client %s changed in the import", id)
