@@ -72,8 +72,8 @@ type OAuthClient struct {
 	UpdatedAt               string   `json:"updatedAt"`
 
 	secretHash sql.NullString // the store's keyed hash
-	expiresAt    sql.NullString // RFC 3339, UTC
-	version      int64
+	expiresAt  sql.NullString // RFC 3339, UTC
+	version    int64
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
