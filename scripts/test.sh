@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: every test, the acceptance tests included, against a real
 # Terraform CLI (or OpenTofu) and the sandbox started inside the test process.
-# Fails, never skips, when no CLI, or no Chromium for the console's browser
-# test (scripts/chromium.sh, exported as APPXCHANGE_CHROMIUM), can be had.
+# Fails, never skips, when no CLI, no Chromium for the console's browser
+# test (scripts/chromium.sh, exported as APPXCHANGE_CHROMIUM), or no PostgreSQL
+# server (scripts/postgres.sh, exported as APPXCHANGE_PG_BIN) can be had.
 #
 # Usage: scripts/test.sh [go test flags...] [packages...]
 #   Trailing arguments that start with ./ are the packages (default ./...).
@@ -47,6 +48,13 @@ export TF_ACC=1
 chromium="$(scripts/chromium.sh)" || { echo "test: no Chromium for the console's browser test (see above): install Debian's package chromium, or run scripts/chromium.sh as root, which installs it" >&2; exit 1; }
 export APPXCHANGE_CHROMIUM="$chromium"
 
+# The tests of the sandbox's PostgreSQL store and of internal/pgcluster start
+# clusters of their own from PostgreSQL's server binaries, Debian's package:
+# scripts/postgres.sh finds them, installing them when it runs as root. Those
+# tests fail, never skip, without them.
+pg_bin="$(scripts/postgres.sh)" || { echo "test: no PostgreSQL server for the tests of the PostgreSQL store (see above): install Debian's package postgresql, or run scripts/postgres.sh as root, which installs it" >&2; exit 1; }
+export APPXCHANGE_PG_BIN="$pg_bin"
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # An empty CLI configuration: no dev_overrides or mirrors of the caller leak in,
@@ -62,6 +70,16 @@ set +e
 go test -count=1 -v "${flags[@]}" "${packages[@]}" 2>&1 | tee "$log" | grep --line-buffered -vE '^=== (RUN|PAUSE|CONT|NAME)'
 status=${PIPESTATUS[0]}
 set -e
+
+# One storage suite, both stores: the sandbox's tests run on SQLite above, and
+# here again with every test's sandbox on a PostgreSQL schema of its own.
+if [ "$status" -eq 0 ] && printf '%s\n' "${packages[@]}" | grep -qxE '\./\.\.\.|\./internal/sandbox(/\.\.\.)?'; then
+  echo "test: the sandbox's tests on its PostgreSQL store (APPXCHANGE_SANDBOX_STORE=postgres)"
+  set +e
+  APPXCHANGE_SANDBOX_STORE=postgres go test -count=1 "${flags[@]}" ./internal/sandbox
+  status=$?
+  set -e
+fi
 
 passed=$(grep -cE '^--- PASS: TestAcc' "$log" || true)
 skipped=$(grep -cE '^--- SKIP: TestAcc' "$log" || true)
