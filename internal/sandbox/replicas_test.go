@@ -24,10 +24,14 @@ func replicas(t *testing.T, n int) []*env {
 	return out
 }
 
-// concurrently sends one request per replica-and-index at once (i sent to
-// replicas[i%len]) and returns the replies in order.
-func concurrently(t *testing.T, rs []*env, n int, r func(i int) req) []*reply {
+// racers is how many requests race in each case.
+const racers = 16
+
+// concurrently sends racers requests at once, request i to replica i%len(rs), and
+// returns the replies in order.
+func concurrently(t *testing.T, rs []*env, r func(i int) req) []*reply {
 	t.Helper()
+	n := racers
 	replies := make([]*reply, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -149,11 +153,11 @@ func TestReplicasAreOneAPI(t *testing.T) {
 // guarantees of one process.
 func TestReplicasConcurrentWrites(t *testing.T) {
 	rs := replicas(t, 2)
-	const n = 16
+	const n = racers
 
 	t.Run("one Idempotency-Key makes one object", func(t *testing.T) {
 		body := map[string]any{"name": "Raced", "connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "r", "clientSecret": "s"}
-		replies := concurrently(t, rs, n, func(int) req {
+		replies := concurrently(t, rs, func(int) req {
 			return req{token: acme, method: "POST", path: clients, body: body, headers: map[string]string{"Idempotency-Key": "raced-create"}}
 		})
 		ids := map[string]int{}
@@ -175,7 +179,7 @@ func TestReplicasConcurrentWrites(t *testing.T) {
 	t.Run("If-Match lets exactly one writer win", func(t *testing.T) {
 		c := rs[0].createClient(acme, map[string]any{"name": "Contended"})
 		etag := rs[1].must(http.StatusOK, req{token: acme, method: "GET", path: clients + "/" + c.ID}).header.Get("ETag")
-		replies := concurrently(t, rs, n, func(i int) req {
+		replies := concurrently(t, rs, func(i int) req {
 			return req{token: acme, method: "PATCH", path: clients + "/" + c.ID, headers: map[string]string{"If-Match": etag},
 				body: map[string]any{"name": fmt.Sprintf("writer %d", i)}}
 		})
@@ -196,7 +200,7 @@ func TestReplicasConcurrentWrites(t *testing.T) {
 	})
 
 	t.Run("a connector key is taken once", func(t *testing.T) {
-		replies := concurrently(t, rs, n, func(int) req {
+		replies := concurrently(t, rs, func(int) req {
 			return req{token: acme, method: "POST", path: connectors, body: customConnector("raced-key")}
 		})
 		got := statuses(replies)
@@ -206,7 +210,7 @@ func TestReplicasConcurrentWrites(t *testing.T) {
 	})
 
 	t.Run("concurrent creates all land", func(t *testing.T) {
-		replies := concurrently(t, rs, n, func(i int) req {
+		replies := concurrently(t, rs, func(i int) req {
 			return req{token: globex, method: "POST", path: clients, headers: map[string]string{"Idempotency-Key": fmt.Sprintf("many-%d", i)},
 				body: map[string]any{"name": fmt.Sprintf("many %02d", i), "connectorId": procoreID, "connectionDefinitionKey": "oAuth2CodeFlow", "clientId": "m"}}
 		})
