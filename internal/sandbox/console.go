@@ -62,10 +62,12 @@ type console struct {
 	s        *Server
 	sessions *consoleSessions
 	csrf     *http.CrossOriginProtection
+	// guard throttles failed sign-ins per address, with the API's failed authentications.
+	guard *failures
 }
 
-func (s *Server) newConsole() *console {
-	return &console{s: s, sessions: &consoleSessions{st: s.store, max: consoleMaxSessions}, csrf: http.NewCrossOriginProtection()}
+func (s *Server) newConsole(guard *failures) *console {
+	return &console{s: s, sessions: &consoleSessions{st: s.store, max: consoleMaxSessions}, csrf: http.NewCrossOriginProtection(), guard: guard}
 }
 
 // consolePage is what the layout renders; Data is the page's own.
@@ -222,7 +224,15 @@ func (c *console) signInPage(w http.ResponseWriter, r *http.Request) {
 // session, the cookie, a URL, a log line or the page.
 func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 	refuse := func(status int, message string) {
+		if status == http.StatusUnauthorized {
+			c.guard.fail(remoteHost(r), c.s.now())
+		}
 		c.render(w, status, "sign-in", consolePage{Title: "Sign in", Principal: c.principal(r), Data: consoleSignInData{Error: message}})
+	}
+	if retryAfter, blocked := c.guard.blocked(remoteHost(r), c.s.now()); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		refuse(http.StatusTooManyRequests, fmt.Sprintf("Too many failed sign-ins from this address; try again in %d seconds.", retryAfter))
+		return
 	}
 	if err := r.ParseForm(); err != nil {
 		refuse(http.StatusBadRequest, "The sign-in form could not be read; send it again.")

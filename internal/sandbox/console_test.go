@@ -831,3 +831,27 @@ func TestConsoleLogsNoSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleSignInIsThrottled: failed sign-ins count with the API's failed
+// authentications, per address; past the burst even a good token waits.
+func TestConsoleSignInIsThrottled(t *testing.T) {
+	e := newEnv(t)
+	frozen := time.Now()
+	e.srv.now = func() time.Time { return frozen }
+	b := e.browser()
+	for i := range authFailureBurst {
+		if v := b.post("/console/sign-in", url.Values{"token": {fmt.Sprintf("guess-%d", i)}}); v.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d, want 401", i, v.status)
+		}
+	}
+	v := b.post("/console/sign-in", url.Values{"token": {acme}})
+	if v.status != http.StatusTooManyRequests || v.header.Get("Retry-After") == "" {
+		t.Fatalf("a sign-in past the burst: %d, Retry-After %q; want 429 with Retry-After", v.status, v.header.Get("Retry-After"))
+	}
+	v.wantContains(t, `<p id="error" role="alert">Too many failed sign-ins from this address`)
+	// The API's bearer authentication shares the throttle.
+	e.wantProblem(e.do(req{token: acme, method: "GET", path: "/management/v1/me"}), 429, "", "failed authentications")
+	// Once the bucket refills, the good token signs in.
+	e.srv.now = func() time.Time { return frozen.Add(time.Minute) }
+	b.signIn(acme)
+}

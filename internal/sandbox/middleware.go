@@ -6,10 +6,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // statusWriter remembers what a handler answered, for the request log and the stats.
@@ -63,7 +65,7 @@ func (s *Server) observe(mux *http.ServeMux) http.Handler {
 				if v == http.ErrAbortHandler { //nolint:errorlint // a sentinel passed to panic, compared as the net/http docs do
 					sw.dropped = true
 				} else {
-					s.log.Error("handler panic", "method", r.Method, "route", routeOf(r.Pattern), "panic", v)
+					s.log.Error("handler panic", "method", methodName(r.Method), "route", routeOf(r.Pattern), "panic", v)
 					if sw.status == 0 {
 						writeProblem(sw, internalError())
 					}
@@ -76,13 +78,20 @@ func (s *Server) observe(mux *http.ServeMux) http.Handler {
 			if counted(r.URL.Path) {
 				key := r.Pattern
 				if key == "" {
-					key = r.Method + " (no route)"
+					key = methodName(r.Method) + " (no route)"
 				}
 				s.stats.add(key+" "+status, sw.fault, sw.limited)
 			}
-			s.log.Info("request", "method", r.Method, "route", routeOf(r.Pattern), "status", status,
+			s.log.Info("request", "method", methodName(r.Method), "route", routeOf(r.Pattern), "status", status,
 				"duration", time.Since(start).Round(time.Microsecond).String())
 		}()
+		if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+			// Past sw, which holds back a 404 without a route for the mux's answers.
+			sw.status = http.StatusNotFound
+			writeProblem(w, newProblem(http.StatusNotFound, "no-route", "Not Found",
+				"No API route matches a path with empty, . or .. segments; send it as "+clip(clean)+"."))
+			return
+		}
 		mux.ServeHTTP(sw, r)
 		if sw.unmatched {
 			unmatched(w, r, sw.status)
@@ -101,6 +110,47 @@ func routeOf(pattern string) string {
 	return pattern
 }
 
+// methodName is how the stats and the log name a request's method: one that HTTP
+// defines, or OTHER. A client may send any token as a method, of any length that
+// the header limit allows, and each would otherwise be a key of its own.
+func methodName(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}
+
+// maxEchoed bounds what an answer repeats of a request's method or path.
+const maxEchoed = 100
+
+// clip shortens s to maxEchoed bytes, on a rune boundary, marking the cut with "…".
+func clip(s string) string {
+	if len(s) <= maxEchoed {
+		return s
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// cleanPath is the path that http.ServeMux would redirect p to: without empty, .
+// and .. segments, keeping a final slash. The mux answers such a redirect with an
+// HTML body; the API answers a problem instead.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
+}
+
 func counted(path string) bool {
 	return path == "/oauth/token" || path == "/management/v1" || strings.HasPrefix(path, "/management/v1/")
 }
@@ -114,23 +164,25 @@ func unmatched(w http.ResponseWriter, r *http.Request, status int) {
 	h.Del("X-Content-Type-Options")
 	if status == http.StatusMethodNotAllowed {
 		p := newProblem(http.StatusMethodNotAllowed, "method-not-allowed", "Method Not Allowed",
-			r.Method+" is not allowed here; use one of: "+allow+".")
+			clip(r.Method)+" is not allowed here; use one of: "+allow+".")
 		p.allow = allow
 		writeProblem(w, p)
 		return
 	}
 	h.Del("Allow")
-	writeProblem(w, newProblem(http.StatusNotFound, "no-route", "Not Found", "No API route matches "+r.URL.Path+"."))
+	writeProblem(w, newProblem(http.StatusNotFound, "no-route", "Not Found", "No API route matches "+clip(r.URL.Path)+"."))
 }
 
 // apiHandler serves a /management/v1 route for an authenticated caller.
 type apiHandler func(w http.ResponseWriter, r *http.Request, p *principal)
 
-// api wraps a /management/v1 handler with latency, the rate limit, faults and authentication.
-// The latency is split as a network's round trip would split it: half before the
-// handler runs, half before its answer leaves, so a write whose caller or server goes
-// away in the second half was committed and never answered.
-func (s *Server) api(h apiHandler) http.Handler {
+// api wraps a /management/v1 handler with latency, authentication, the rate limit and
+// faults. The latency is split as a network's round trip would split it: half before
+// the handler runs, half before its answer leaves, so a write whose caller or server
+// goes away in the second half was committed and never answered. Authentication comes
+// before the rate limit, whose buckets are per account: a client cannot make buckets
+// by sending made-up tokens, and those are throttled per address by guard instead.
+func (s *Server) api(guard *failures, h apiHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.Latency > 0 {
 			inbound := s.cfg.Latency / 2
@@ -139,13 +191,21 @@ func (s *Server) api(h apiHandler) http.Handler {
 			}
 			w = &delayedWriter{ResponseWriter: w, ctx: r.Context(), delay: s.cfg.Latency - inbound}
 		}
-		token, hasToken := bearerToken(r)
-		// The buckets live in memory only, keyed by the token as sent.
-		limitKey := "token:" + token
-		if !hasToken {
-			limitKey = "addr:" + remoteHost(r)
+		addr := remoteHost(r)
+		if retryAfter, blocked := guard.blocked(addr, s.now()); blocked {
+			writeProblem(w, tooManyFailures(retryAfter))
+			return
 		}
-		q, limited := s.limiter.take(limitKey, s.now())
+		token, hasToken := bearerToken(r)
+		p, prob := s.authenticate(r.Context(), token, hasToken)
+		if prob != nil {
+			if prob.Status == http.StatusUnauthorized {
+				guard.fail(addr, s.now())
+			}
+			writeProblem(w, prob)
+			return
+		}
+		q, limited := s.limiter.take("account:"+p.AccountID, s.now())
 		if q.limit > 0 && !s.cfg.HideRateLimit {
 			q.announce(w.Header())
 		}
@@ -153,31 +213,60 @@ func (s *Server) api(h apiHandler) http.Handler {
 			if sw := statusWriterOf(w); sw != nil {
 				sw.limited = true
 			}
-			writeProblem(w, tooManyRequests("More than the allowed requests per second for this token; retry after the time in Retry-After.", q.retryAfter))
+			writeProblem(w, tooManyRequests("More than the allowed requests per second for this account; retry after the time in Retry-After.", q.retryAfter))
 			return
-		}
-		serve := func(w http.ResponseWriter) {
-			p, prob := s.authenticate(r.Context(), token, hasToken)
-			if prob != nil {
-				writeProblem(w, prob)
-				return
-			}
-			h(w, r, p)
 		}
 		f, ok := s.faults.pick(r.Method)
 		if !ok {
-			serve(w)
+			h(w, r, p)
 			return
 		}
 		if sw := statusWriterOf(w); sw != nil {
 			sw.fault = true
 		}
 		if f.afterCommit {
-			serve(&discardWriter{header: http.Header{}})
+			h(&discardWriter{header: http.Header{}}, r, p)
 		}
 		s.inject(w, f)
 	})
 }
+
+// throttled refuses a client address that failed to authenticate too often before h
+// runs, and counts each 401 that h answers as a failure of its address: h is a
+// handler that authenticates by itself, such as /oauth/token.
+func (s *Server) throttled(guard *failures, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := remoteHost(r)
+		if retryAfter, blocked := guard.blocked(addr, s.now()); blocked {
+			writeProblem(w, tooManyFailures(retryAfter))
+			return
+		}
+		cw := &codeWriter{ResponseWriter: w}
+		h(cw, r)
+		if cw.status == http.StatusUnauthorized {
+			guard.fail(addr, s.now())
+		}
+	})
+}
+
+func tooManyFailures(retryAfter int) *problem {
+	return tooManyRequests("Too many failed authentications from this address; check the credentials, then retry after the time in Retry-After.", retryAfter)
+}
+
+// codeWriter remembers the status that a handler answered.
+type codeWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *codeWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // statusWriterOf finds the statusWriter that w is or wraps; nil when there is none.
 func statusWriterOf(w http.ResponseWriter) *statusWriter {
@@ -323,6 +412,10 @@ func (f *faults) pick(method string) (fault, bool) {
 	return fault{status: before[f.rng.IntN(len(before))]}, true
 }
 
+// maxRateLimit bounds -rate-limit: a bucket's capacity is the rate, and must stay a
+// number that the RateLimit headers can state.
+const maxRateLimit = 1e6
+
 // limiter is a token bucket per key: rate requests per second, bursts of at most rate.
 // Each answer announces the caller's bucket (draft-ietf-httpapi-ratelimit-headers):
 //
@@ -336,16 +429,11 @@ func (f *faults) pick(method string) (fault, bool) {
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets *buckets
 }
 
 func newLimiter(rate float64) *limiter {
-	return &limiter{rate: rate, buckets: map[string]*bucket{}}
+	return &limiter{rate: rate, buckets: newBuckets(rate, math.Max(1, rate), maxBuckets)}
 }
 
 // quota is what a bucket announces after a request; all zero without a rate limit.
@@ -370,14 +458,8 @@ func (l *limiter) take(key string, now time.Time) (quota, bool) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	capacity := math.Max(1, l.rate)
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{tokens: capacity, last: now}
-		l.buckets[key] = b
-	}
-	b.tokens = math.Min(capacity, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
+	capacity := l.buckets.capacity
+	b := l.buckets.at(key, now)
 	refused := b.tokens < 1
 	q := quota{limit: int(capacity), window: int(math.Ceil(capacity / l.rate))}
 	if refused {
@@ -388,6 +470,110 @@ func (l *limiter) take(key string, now time.Time) (quota, bool) {
 	q.remaining = int(b.tokens)
 	q.reset = int(math.Ceil((capacity - b.tokens) / l.rate))
 	return q, refused
+}
+
+// Failed authentications: each client address may fail authFailureBurst times at
+// once, then authFailureRate times a second. It is generous to a person or a test
+// that mistypes a token, and turns guessing tokens or client secrets into a crawl.
+// It holds whatever -rate-limit is: it is a defence, not a simulation.
+const (
+	authFailureBurst = 30
+	authFailureRate  = 1
+)
+
+// failures throttles failed authentications per client address.
+type failures struct {
+	mu      sync.Mutex
+	buckets *buckets
+}
+
+func newFailures() *failures {
+	return &failures{buckets: newBuckets(authFailureRate, authFailureBurst, maxBuckets)}
+}
+
+// blocked reports whether addr has no failure left, and the whole seconds until it has one.
+func (f *failures) blocked(addr string, now time.Time) (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.buckets.existing(addr, now)
+	if b == nil || b.tokens >= 1 {
+		return 0, false
+	}
+	return int(math.Ceil((1 - b.tokens) / f.buckets.rate)), true
+}
+
+// fail spends one failure of addr.
+func (f *failures) fail(addr string, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b := f.buckets.at(addr, now)
+	b.tokens = math.Max(0, b.tokens-1)
+}
+
+// maxBuckets bounds the keys of a set of buckets, so that memory stays bounded
+// however many accounts or addresses call.
+const maxBuckets = 10_000
+
+// buckets are token buckets by key, refilled at rate up to capacity. A full bucket is
+// the same as none, so full ones are forgotten when the set reaches its bound; if
+// too many are still in use, arbitrary ones are forgotten too, which only lets their
+// keys start again with a full bucket. The caller holds a lock.
+type buckets struct {
+	rate, capacity float64
+	max            int
+	byKey          map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newBuckets(rate, capacity float64, maxKeys int) *buckets {
+	return &buckets{rate: rate, capacity: capacity, max: maxKeys, byKey: map[string]*bucket{}}
+}
+
+// at is key's bucket refilled up to now, made full if key had none.
+func (bs *buckets) at(key string, now time.Time) *bucket {
+	if b := bs.existing(key, now); b != nil {
+		return b
+	}
+	if len(bs.byKey) >= bs.max {
+		bs.evict(now)
+	}
+	b := &bucket{tokens: bs.capacity, last: now}
+	bs.byKey[key] = b
+	return b
+}
+
+// existing is key's bucket refilled up to now, or nil.
+func (bs *buckets) existing(key string, now time.Time) *bucket {
+	b, ok := bs.byKey[key]
+	if !ok {
+		return nil
+	}
+	// A clock that steps back refills nothing, and takes nothing either.
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = math.Min(bs.capacity, b.tokens+elapsed.Seconds()*bs.rate)
+		b.last = now
+	}
+	return b
+}
+
+// evict forgets the full buckets, then arbitrary ones down to half the bound, so that
+// the next eviction is max/2 new keys away.
+func (bs *buckets) evict(now time.Time) {
+	for key, b := range bs.byKey {
+		if b.tokens+max(0, now.Sub(b.last).Seconds())*bs.rate >= bs.capacity {
+			delete(bs.byKey, key)
+		}
+	}
+	for key := range bs.byKey {
+		if len(bs.byKey) <= bs.max/2 {
+			break
+		}
+		delete(bs.byKey, key)
+	}
 }
 
 // stats counts API requests by route and status.

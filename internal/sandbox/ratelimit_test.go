@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -94,5 +96,28 @@ func TestStatsCountRateLimited(t *testing.T) {
 	}
 	if st.Requests["GET /management/v1/me 429"] <= refusals {
 		t.Errorf("no fault was a 429 (%v); pick a FaultSeed that makes one, so that the test tells them apart", st.Requests)
+	}
+}
+
+// TestRateLimitPerAccount: the tokens of one account share its bucket, and tokens
+// that authenticate no one make no bucket at all.
+func TestRateLimitPerAccount(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.RateLimit = 2 })
+	var issued struct {
+		AccessToken string `json:"access_token"`
+	}
+	e.token(url.Values{"grant_type": {"client_credentials"}}, "acme-automation", "acme-automation-secret").decode(t, &issued)
+	frozen := time.Now()
+	e.srv.now = func() time.Time { return frozen }
+	for range 2 {
+		e.must(http.StatusOK, req{token: acme, method: "GET", path: "/management/v1/me"})
+	}
+	e.wantProblem(e.do(req{token: issued.AccessToken, method: "GET", path: "/management/v1/me"}), http.StatusTooManyRequests, "", "for this account")
+	e.must(http.StatusOK, req{token: globex, method: "GET", path: "/management/v1/me"})
+	for i := range authFailureBurst {
+		e.must(http.StatusUnauthorized, req{token: "bogus-" + strconv.Itoa(i), method: "GET", path: "/management/v1/me"})
+	}
+	if n := len(e.srv.limiter.buckets.byKey); n != 2 {
+		t.Errorf("%d rate-limit buckets, want one for each of the 2 accounts that called", n)
 	}
 }

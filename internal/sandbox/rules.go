@@ -282,10 +282,17 @@ func checkDefinitionForClient(errs *fieldErrors, conn *Connector, key string) (C
 // such as +24:00 or +00:60.
 var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$`)
 
+// parseTimestamp reads an RFC 3339 timestamp as UTC. Its year in UTC must have four
+// digits, as RFC 3339 writes it: an offset can push 9999-12-31 into the year 10000,
+// or 0001-01-01 into the year 0, which RFC 3339 cannot write back.
 func parseTimestamp(errs *fieldErrors, field, raw string) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil || !rfc3339.MatchString(raw) {
 		errs.add(field, "must be an RFC 3339 timestamp such as 2027-01-31T00:00:00Z, not %q", raw)
+		return t.UTC()
+	}
+	if year := t.UTC().Year(); year < 1 || year > 9999 {
+		errs.add(field, "must be a year from 0001 to 9999 in UTC, not %q (the year %d in UTC)", raw, year)
 	}
 	return t.UTC()
 }

@@ -8,10 +8,13 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +22,9 @@ import (
 type Config struct {
 	// DataPath is the SQLite file; ":memory:" keeps nothing.
 	DataPath string
+	// DatabaseURL, when set, is a PostgreSQL database that this server shares with
+	// its replicas, instead of DataPath.
+	DatabaseURL string
 	// Seed is loaded into the database at start; objects already there are kept as they are.
 	Seed *Seed
 	// FaultRate is the fraction (0..1) of /management/v1 requests answered with a transient fault.
@@ -28,7 +34,7 @@ type Config struct {
 	// Latency is added to every API request: half before it is handled, half
 	// before its answer leaves, so a write can be committed and never answered.
 	Latency time.Duration
-	// RateLimit is the number of requests per second allowed per bearer token; 0 is unlimited.
+	// RateLimit is the number of requests per second allowed per account; 0 is unlimited.
 	RateLimit float64
 	// HideRateLimit leaves out the RateLimit-* headers, as an API that answers only
 	// 429 with Retry-After does.
@@ -49,18 +55,21 @@ type Server struct {
 	limiter *limiter
 	handler http.Handler
 	now     func() time.Time
+	// sweptAt is when this process last deleted expired records (UnixNano).
+	sweptAt atomic.Int64
 }
 
 // New opens the database, applies migrations and the seed, and returns a ready server.
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.FaultRate < 0 || cfg.FaultRate > 1 {
-		return nil, fmt.Errorf("the fault rate must be between 0 and 1, not %v", cfg.FaultRate)
+	// Written so that NaN, which fails every comparison, fails them too.
+	if !(cfg.FaultRate >= 0 && cfg.FaultRate <= 1) {
+		return nil, fmt.Errorf("the fault rate (-faults) must be a number between 0 and 1, not %v", cfg.FaultRate)
 	}
-	if cfg.RateLimit < 0 {
-		return nil, fmt.Errorf("the rate limit must not be negative, not %v", cfg.RateLimit)
+	if !(cfg.RateLimit >= 0 && cfg.RateLimit <= maxRateLimit) {
+		return nil, fmt.Errorf("the rate limit (-rate-limit) must be a number of requests per second between 0 (unlimited) and %v, not %v", maxRateLimit, cfg.RateLimit)
 	}
 	if cfg.Latency < 0 {
-		return nil, fmt.Errorf("the latency must not be negative, not %v", cfg.Latency)
+		return nil, fmt.Errorf("the latency (-latency) must be 0 or more, such as 50ms, not %v", cfg.Latency)
 	}
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = time.Hour
@@ -68,12 +77,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if cfg.DataPath == "" {
-		cfg.DataPath = ":memory:"
-	}
-	st, err := openStore(ctx, cfg.DataPath)
+	st, err := openConfigured(ctx, &cfg)
 	if err != nil {
-		return nil, fmt.Errorf("opening the database %s: %w", cfg.DataPath, err)
+		return nil, err
 	}
 	s := &Server{
 		cfg:     cfg,
@@ -99,6 +105,37 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// openConfigured opens the PostgreSQL database of cfg, or else its SQLite file.
+func openConfigured(ctx context.Context, cfg *Config) (*store, error) {
+	if cfg.DatabaseURL != "" {
+		if cfg.DataPath != "" {
+			return nil, errors.New("a sandbox keeps its data in one place: give a database URL or a data path, not both")
+		}
+		st, err := openPostgres(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("opening the PostgreSQL database %s: %w", redactURL(cfg.DatabaseURL), err)
+		}
+		return st, nil
+	}
+	if cfg.DataPath == "" {
+		cfg.DataPath = ":memory:"
+	}
+	st, err := openStore(ctx, cfg.DataPath)
+	if err != nil {
+		return nil, fmt.Errorf("opening the database %s: %w", cfg.DataPath, err)
+	}
+	return st, nil
+}
+
+// redactURL is a database URL fit for a message: without its password.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "(the -database DSN)"
+	}
+	return u.Redacted()
+}
+
 // Handler serves the API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -107,22 +144,24 @@ func (s *Server) Close() error { return s.store.close() }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /oauth/token", s.issueToken)
-	mux.Handle("GET /management/v1/me", s.api(s.getMe))
-	mux.Handle("GET /management/v1/connectors", s.api(s.listConnectors))
-	mux.Handle("POST /management/v1/connectors", s.api(s.createConnector))
-	mux.Handle("GET /management/v1/connectors/{id}", s.api(s.getConnector))
-	mux.Handle("PATCH /management/v1/connectors/{id}", s.api(s.updateConnector))
-	mux.Handle("DELETE /management/v1/connectors/{id}", s.api(s.deleteConnector))
-	mux.Handle("GET /management/v1/oauth-clients", s.api(s.listClients))
-	mux.Handle("POST /management/v1/oauth-clients", s.api(s.createClient))
-	mux.Handle("GET /management/v1/oauth-clients/{id}", s.api(s.getClient))
-	mux.Handle("PATCH /management/v1/oauth-clients/{id}", s.api(s.updateClient))
-	mux.Handle("DELETE /management/v1/oauth-clients/{id}", s.api(s.deleteClient))
-	mux.Handle("GET /management/v1/idempotency-keys/{key}", s.api(s.getIdempotencyKey))
+	guard := newFailures()
+	api := func(h apiHandler) http.Handler { return s.api(guard, h) }
+	mux.Handle("POST /oauth/token", s.throttled(guard, s.issueToken))
+	mux.Handle("GET /management/v1/me", api(s.getMe))
+	mux.Handle("GET /management/v1/connectors", api(s.listConnectors))
+	mux.Handle("POST /management/v1/connectors", api(s.createConnector))
+	mux.Handle("GET /management/v1/connectors/{id}", api(s.getConnector))
+	mux.Handle("PATCH /management/v1/connectors/{id}", api(s.updateConnector))
+	mux.Handle("DELETE /management/v1/connectors/{id}", api(s.deleteConnector))
+	mux.Handle("GET /management/v1/oauth-clients", api(s.listClients))
+	mux.Handle("POST /management/v1/oauth-clients", api(s.createClient))
+	mux.Handle("GET /management/v1/oauth-clients/{id}", api(s.getClient))
+	mux.Handle("PATCH /management/v1/oauth-clients/{id}", api(s.updateClient))
+	mux.Handle("DELETE /management/v1/oauth-clients/{id}", api(s.deleteClient))
+	mux.Handle("GET /management/v1/idempotency-keys/{key}", api(s.getIdempotencyKey))
 	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
 	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
-	c := s.newConsole()
+	c := s.newConsole(guard)
 	mux.Handle("GET /{$}", c.page(c.root))
 	mux.Handle("/console", c.page(c.bare))
 	mux.Handle("GET /console/{$}", c.page(c.root))

@@ -297,11 +297,14 @@ func TestCommandLine(t *testing.T) {
 		code int
 		says string
 	}{
-		"unknown flag":     {[]string{"-port", "1"}, "", 2, "flag provided but not defined"},
-		"bad fault rate":   {[]string{"-faults", "2", "-data", ":memory:"}, "", 1, "between 0 and 1"},
-		"missing seed":     {[]string{"-seed", "/nonexistent/seed.json"}, "", 1, "no such file"},
-		"bad seed":         {[]string{"-seed", seed}, `{"accounts":[{"id":"a","name":"A"}],"connectors":[{"id":"x","key":"Bad Key","name":"n","visibility":"public","ownerAccountId":"a","connectionDefinitions":[]}]}`, 1, "connectors[0].key"},
-		"unknown seed key": {[]string{"-seed", seed}, `{"users":[]}`, 1, `unknown field "users"`},
+		"unknown flag":      {[]string{"-port", "1"}, "", 2, "flag provided but not defined"},
+		"bad fault rate":    {[]string{"-faults", "2", "-data", ":memory:"}, "", 1, "between 0 and 1"},
+		"missing seed":      {[]string{"-seed", "/nonexistent/seed.json"}, "", 1, "no such file"},
+		"bad seed":          {[]string{"-seed", seed}, `{"accounts":[{"id":"a","name":"A"}],"connectors":[{"id":"x","key":"Bad Key","name":"n","visibility":"public","ownerAccountId":"a","connectionDefinitions":[]}]}`, 1, "connectors[0].key"},
+		"unknown seed key":  {[]string{"-seed", seed}, `{"users":[]}`, 1, `unknown field "users"`},
+		"data and database": {[]string{"-data", ":memory:", "-database", "postgres://localhost/x"}, "", 2, "-data and -database are exclusive"},
+		"unreachable database, password kept back": {[]string{"-database", "postgres://sandbox:hunter2@127.0.0.1:1/x?sslmode=disable&connect_timeout=5"}, "", 1,
+			"opening the PostgreSQL database postgres://sandbox:xxxxx@127.0.0.1:1/x"},
 	} {
 		if tc.seed != "" {
 			if err := os.WriteFile(seed, []byte(tc.seed), 0o600); err != nil {
@@ -311,6 +314,9 @@ func TestCommandLine(t *testing.T) {
 		var stderr syncBuffer
 		if code := Main(context.Background(), tc.args, io.Discard, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.says) {
 			t.Errorf("%s: exit %d, stderr %q; want %d and %q", name, code, stderr.String(), tc.code, tc.says)
+		}
+		if strings.Contains(stderr.String(), "hunter2") {
+			t.Errorf("%s: the database password is in the message: %q", name, stderr.String())
 		}
 	}
 }

@@ -305,7 +305,7 @@ func TestRateLimit(t *testing.T) {
 	if ra, err := strconv.Atoi(rep.header.Get("Retry-After")); err != nil || ra < 1 {
 		t.Fatalf("Retry-After = %q", rep.header.Get("Retry-After"))
 	}
-	// The limit is per token.
+	// The limit is per account.
 	e.must(http.StatusOK, req{token: globex, method: "GET", path: "/management/v1/me"})
 	// The bucket refills with time.
 	e.srv.now = func() time.Time { return frozen.Add(time.Second) }
