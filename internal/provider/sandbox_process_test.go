@@ -19,14 +19,16 @@ import (
 	"github.com/appxchange/terraform-provider-appxchange/internal/sandbox"
 )
 
-// sandboxProcess is the sandbox as users run it: its own process, its SQLite file on
-// disk, flags on the command line. Unlike startSandbox, it can be killed with
-// SIGKILL in the middle of a request and started again on the same database and
-// address, so a provider configured with its URL reaches the new process.
+// sandboxProcess is the sandbox as users run it: its own process, its database (a
+// SQLite file on disk, or PostgreSQL shared with other replicas), flags on the
+// command line. Unlike startSandbox, it can be killed with SIGKILL in the middle of
+// a request and started again on the same database and address, so a provider
+// configured with its URL reaches the new process.
 type sandboxProcess struct {
 	t     *testing.T
 	bin   string
-	data  string
+	data  string   // the SQLite file; empty on PostgreSQL
+	store []string // the flags that name the database: -data PATH or -database URL
 	flags []string
 	addr  string // host:port, fixed at the first start
 	log   string // the sandbox's stderr, every start appended
@@ -48,17 +50,35 @@ func buildSandboxBinary(t *testing.T) string {
 }
 
 // startSandboxProcess starts the sandbox command with flags (such as "-faults",
-// "0.2") on a new database and a free loopback port; it is stopped when the test ends.
+// "0.2") on a new SQLite database and a free loopback port; it is stopped when the
+// test ends.
 func startSandboxProcess(t *testing.T, flags ...string) *sandboxProcess {
 	t.Helper()
-	dir := t.TempDir()
+	data := filepath.Join(t.TempDir(), "appxchange.db")
+	p := launchSandboxProcess(t, []string{"-data", data}, flags)
+	p.data = data
+	return p
+}
+
+// startSandboxReplica starts the sandbox command as one replica of a shared
+// service: on the PostgreSQL database at databaseURL, which other replicas may
+// share, with flags and on a free loopback port; it is stopped when the test ends.
+func startSandboxReplica(t *testing.T, databaseURL string, flags ...string) *sandboxProcess {
+	t.Helper()
+	return launchSandboxProcess(t, []string{"-database", databaseURL}, flags)
+}
+
+// launchSandboxProcess starts the sandbox command on the database that store names,
+// with flags, and has it stopped when the test ends.
+func launchSandboxProcess(t *testing.T, store, flags []string) *sandboxProcess {
+	t.Helper()
 	p := &sandboxProcess{
 		t:     t,
 		bin:   buildSandboxBinary(t),
-		data:  filepath.Join(dir, "appxchange.db"),
+		store: store,
 		flags: flags,
 		addr:  "127.0.0.1:0",
-		log:   filepath.Join(dir, "sandbox.log"),
+		log:   filepath.Join(t.TempDir(), "sandbox.log"),
 	}
 	p.start()
 	t.Cleanup(p.stop)
@@ -73,7 +93,8 @@ func (p *sandboxProcess) start() {
 		p.t.Fatal(err)
 	}
 	defer logFile.Close()
-	p.cmd = exec.Command(p.bin, append([]string{"-listen", p.addr, "-data", p.data}, p.flags...)...)
+	args := append(append([]string{"-listen", p.addr}, p.store...), p.flags...)
+	p.cmd = exec.Command(p.bin, args...)
 	p.cmd.Stderr = logFile
 	p.cmd.SysProcAttr = dieWithParent()
 	stdout, err := p.cmd.StdoutPipe()
@@ -183,11 +204,12 @@ func (p *sandboxProcess) apiClient(token string) *client.Client {
 	return c
 }
 
-// ownObjects lists the OAuth clients and connectors that the account of token owns.
-func (p *sandboxProcess) ownObjects(token string) ([]client.OAuthClient, []client.Connector) {
+// ownObjects lists the OAuth clients and connectors that acme owns: the soak tests'
+// configurations work in acme's account.
+func (p *sandboxProcess) ownObjects() ([]client.OAuthClient, []client.Connector) {
 	p.t.Helper()
 	ctx := context.Background()
-	api := p.apiClient(token)
+	api := p.apiClient(acmeToken)
 	me, err := api.Me(ctx)
 	if err != nil {
 		p.t.Fatal(err)

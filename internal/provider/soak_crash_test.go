@@ -115,7 +115,7 @@ func TestAccSoak_crashLongOutage(t *testing.T) {
 		}
 		inState[in.id] = true
 	}
-	serverClients, serverConnectors := sb.ownObjects(acmeToken)
+	serverClients, serverConnectors := sb.ownObjects()
 	unanswered := map[string]int{}
 	for _, c := range serverClients {
 		if !inState[c.ID] {

@@ -49,7 +49,7 @@ resource "appxchange_oauth_client" "soak" {
 // no duplicate, no orphan, each client once by name.
 func expectServerHolds(t *testing.T, sb *sandboxProcess, wantClients, wantConnectors int) {
 	t.Helper()
-	clients, connectors := sb.ownObjects(acmeToken)
+	clients, connectors := sb.ownObjects()
 	names := map[string]int{}
 	for _, c := range clients {
 		names[c.Name]++
@@ -234,14 +234,27 @@ func waitFor(t *testing.T, limit time.Duration, count func() int, want int) int 
 // objects that acme owns on the server, by id, and nothing tainted.
 func expectStateMatchesServer(t *testing.T, w *cliWorkspace, sb *sandboxProcess) {
 	t.Helper()
+	expectStatesMatchServer(t, sb, w)
+}
+
+// expectStatesMatchServer checks that the states of the workspaces together hold
+// exactly the objects that acme owns on the server, by id, each in one state only,
+// and nothing tainted.
+func expectStatesMatchServer(t *testing.T, sb *sandboxProcess, workspaces ...*cliWorkspace) {
+	t.Helper()
 	inState := map[string]bool{}
-	for _, i := range stateInstances(t, w) {
-		if i.tainted {
-			t.Errorf("the state holds a tainted %s %q", i.typ, i.id)
+	for _, w := range workspaces {
+		for _, i := range stateInstances(t, w) {
+			if i.tainted {
+				t.Errorf("the state holds a tainted %s %q", i.typ, i.id)
+			}
+			if i.id != "" && inState[i.id] {
+				t.Errorf("the states hold the %s %q twice", i.typ, i.id)
+			}
+			inState[i.id] = true
 		}
-		inState[i.id] = true
 	}
-	clients, connectors := sb.ownObjects(acmeToken)
+	clients, connectors := sb.ownObjects()
 	onServer := map[string]bool{}
 	for _, c := range clients {
 		onServer[c.ID] = true
