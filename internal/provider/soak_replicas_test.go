@@ -188,8 +188,8 @@ func replicaFigures(p *sandboxProcess, st sandbox.Stats) string {
 	throttled, dropped := countStatus(st, "429"), countStatus(st, "dropped")
 	injected := st.Faults - throttled - dropped
 	log := p.logText()
-	return fmt.Sprintf("%d requests, %d faults injected (%d 5xx, %d 429, %d dropped), %d 5xx of its own; its log: %d writes gave way (503 busy), %d errors",
-		st.Total, st.Faults, injected, throttled, dropped, serverErrors-injected,
+	return fmt.Sprintf("%d requests, %d faults injected (%d 5xx, %d 429, %d dropped), %d 5xx of its own, %d writes run again after a conflict; its log: %d writes gave way (503 busy), %d errors",
+		st.Total, st.Faults, injected, throttled, dropped, serverErrors-injected, st.WriteRetries,
 		strings.Count(log, "write gave way to concurrent writes"), strings.Count(log, "level=ERROR"))
 }
 

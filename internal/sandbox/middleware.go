@@ -421,6 +421,7 @@ type stats struct {
 	total    int
 	faults   int
 	limited  int
+	retries  int
 	requests map[string]int
 }
 
@@ -447,12 +448,15 @@ type Stats struct {
 	// RateLimited counts the requests that the rate limit (-rate-limit) refused with
 	// 429; the 429s that -faults injects are Faults.
 	RateLimited int `json:"rateLimited"`
+	// WriteRetries counts the write transactions run again because PostgreSQL
+	// reported a conflict with a concurrent one; always 0 on SQLite.
+	WriteRetries int `json:"writeRetries"`
 }
 
 func (s *stats) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Stats{Total: s.total, Faults: s.faults, RateLimited: s.limited, Requests: make(map[string]int, len(s.requests))}
+	out := Stats{Total: s.total, Faults: s.faults, RateLimited: s.limited, WriteRetries: s.retries, Requests: make(map[string]int, len(s.requests))}
 	for k, v := range s.requests {
 		out.Requests[k] = v
 	}
@@ -462,7 +466,14 @@ func (s *stats) snapshot() Stats {
 func (s *stats) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.total, s.faults, s.limited, s.requests = 0, 0, 0, map[string]int{}
+	s.total, s.faults, s.limited, s.retries, s.requests = 0, 0, 0, 0, map[string]int{}
+}
+
+// retried counts a write transaction run again after a conflict.
+func (s *stats) retried() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retries++
 }
 
 func (s *Server) getStats(w http.ResponseWriter, _ *http.Request) {

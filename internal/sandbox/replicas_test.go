@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // replicas are n sandboxes on one new PostgreSQL schema, as a shared service runs.
@@ -228,4 +231,62 @@ func TestReplicasConcurrentWrites(t *testing.T) {
 			t.Fatalf("listed %v", names)
 		}
 	})
+}
+
+// TestConflictingWritesRunAgain: a PostgreSQL write that meets a concurrent one is
+// run again, and counted, until it goes through; one that keeps meeting them gives
+// way with errBusy (503) after maxAttempts, leaving nothing behind.
+func TestConflictingWritesRunAgain(t *testing.T) {
+	st, err := openPostgres(context.Background(), testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	retries := 0
+	st.retried = func() { retries++ }
+	conflict := &pgconn.PgError{Code: "40001", Message: "could not serialize access due to read/write dependencies among transactions"}
+	insert := func(ctx context.Context, tx db, id string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, name) VALUES (?, ?)`, id, "Retried")
+		return err
+	}
+
+	runs := 0
+	err = st.inTx(context.Background(), func(tx db) error {
+		runs++
+		if err := insert(context.Background(), tx, "retried"); err != nil {
+			return err
+		}
+		if runs <= 2 {
+			return fmt.Errorf("reading: %w", conflict)
+		}
+		return nil
+	})
+	if err != nil || runs != 3 || retries != 2 {
+		t.Fatalf("a write that met 2 conflicts: error %v, %d runs, %d retries counted; want nil, 3 and 2", err, runs, retries)
+	}
+
+	runs, retries = 0, 0
+	err = st.inTx(context.Background(), func(tx db) error {
+		runs++
+		if err := insert(context.Background(), tx, "never"); err != nil {
+			return err
+		}
+		return conflict
+	})
+	if !errors.Is(err, errBusy) || runs != maxAttempts || retries != maxAttempts-1 {
+		t.Fatalf("a write that always conflicts: error %v, %d runs, %d retries; want errBusy after %d runs", err, runs, retries, maxAttempts)
+	}
+	var names []string
+	if err := queryColumn(st.writer, "SELECT id FROM accounts WHERE name = 'Retried' ORDER BY id", &names); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, []string{"retried"}) {
+		t.Fatalf("accounts written %v, want only the one whose write went through, once", names)
+	}
+
+	// Another error is not run again.
+	runs = 0
+	if err := st.inTx(context.Background(), func(db) error { runs++; return errors.New("a rule broken") }); err == nil || runs != 1 {
+		t.Fatalf("a write that failed for good: error %v after %d runs, want its error after 1", err, runs)
+	}
 }

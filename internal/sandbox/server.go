@@ -90,6 +90,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		limiter: newLimiter(cfg.RateLimit),
 		now:     time.Now,
 	}
+	st.retried = s.stats.retried
 	seed := cfg.Seed
 	if seed == nil {
 		if seed, err = BuiltinSeed(); err != nil {

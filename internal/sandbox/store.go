@@ -61,6 +61,8 @@ type store struct {
 	reader   db
 	// hashKey keys the hashes of tokens and secrets: random, one per database.
 	hashKey []byte
+	// retried, when set, is told of each write run again after a conflict.
+	retried func()
 }
 
 // db runs the queries of this package, written with ? placeholders, on either
@@ -258,6 +260,9 @@ func (s *store) inTx(ctx context.Context, fn func(tx db) error) error {
 		}
 		if attempt == maxAttempts {
 			return fmt.Errorf("%w: %w", errBusy, err)
+		}
+		if s.retried != nil {
+			s.retried()
 		}
 		// Jittered and growing, so that the transactions that met part ways.
 		wait := time.Duration(attempt) * time.Duration(1+mathrand.IntN(5)) * time.Millisecond

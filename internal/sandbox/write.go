@@ -64,38 +64,38 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 		out, replayed = nil, false
 		now := s.now()
 		if key != "" {
-			var stored response
-			var storedFingerprint string
-			err := tx.QueryRowContext(ctx, `SELECT fingerprint, status, etag, location, body FROM idempotency_keys
-				WHERE account_id = ? AND key = ? AND created_at >= ?`, p.AccountID, key, now.Add(-idempotencyWindow).UnixNano()).
-				Scan(&storedFingerprint, &stored.status, &stored.etag, &stored.location, &stored.body)
-			switch {
-			case err == nil && storedFingerprint != fingerprint:
-				return unprocessable(fieldErrors{{Field: "Idempotency-Key", Detail: "was already used for a different request; use a new key for each new request"}})
-			case err == nil:
+			claimed, err := claimKey(ctx, tx, p.AccountID, key, fingerprint, r, now)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				var stored response
+				var storedFingerprint string
+				err := tx.QueryRowContext(ctx, `SELECT fingerprint, status, etag, location, body FROM idempotency_keys WHERE account_id = ? AND key = ?`, p.AccountID, key).
+					Scan(&storedFingerprint, &stored.status, &stored.etag, &stored.location, &stored.body)
+				switch {
+				case err != nil:
+					return err
+				case storedFingerprint != fingerprint:
+					return unprocessable(fieldErrors{{Field: "Idempotency-Key", Detail: "was already used for a different request; use a new key for each new request"}})
+				}
 				out, replayed = &stored, true
 				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
 			}
 		}
 		res, err := fn(ctx, tx)
 		if err != nil {
-			return err
+			return err // the rollback frees the key too
 		}
 		if key != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = ?, etag = ?, location = ?, body = ? WHERE account_id = ? AND key = ?`,
+				res.status, res.etag, res.location, res.body, p.AccountID, key); err != nil {
+				return err
+			}
 			if s.sweepDue(now) {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, now.Add(-idempotencyWindow).UnixNano()); err != nil {
 					return err
 				}
-			}
-			// An expired record of the same key may still be there: it is replaced.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, fingerprint, method, path, status, etag, location, body, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
-					status = excluded.status, etag = excluded.etag, location = excluded.location, body = excluded.body, created_at = excluded.created_at`,
-				p.AccountID, key, fingerprint, r.Method, r.URL.Path, res.status, res.etag, res.location, res.body, now.UnixNano()); err != nil {
-				return err
 			}
 		}
 		out = res
@@ -132,6 +132,28 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, p *principal, bod
 	}
 	w.WriteHeader(out.status)
 	_, _ = w.Write(out.body) // a failed write means the caller has gone
+}
+
+// claimKey takes an Idempotency-Key for this request before its change is made,
+// and reports whether it got it: a key that no live record holds (none, or one
+// older than the window, which it replaces). The record's answer is filled in by
+// the same transaction. Claiming with an insert rather than looking the key up
+// first keeps concurrent writes with other keys apart on PostgreSQL: a lookup that
+// finds nothing would lock the index page that their inserts go to, and make them
+// conflict. A concurrent write with the same key waits for this one's insert, then
+// finds the record (after running again, on PostgreSQL).
+func claimKey(ctx context.Context, tx db, account, key, fingerprint string, r *http.Request, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, fingerprint, method, path, status, etag, location, body, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, '', '', ?, ?)
+		ON CONFLICT (account_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
+			status = 0, etag = '', location = '', body = excluded.body, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < ?`,
+		account, key, fingerprint, r.Method, r.URL.Path, []byte{}, now.UnixNano(), now.Add(-idempotencyWindow).UnixNano())
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // sweepDue tells whether this process should delete expired records now: at most
