@@ -84,8 +84,12 @@ func TestReplicasMigrateAtOnce(t *testing.T) {
 	if err := queryColumn(stores[0].writer, "SELECT version FROM schema_migrations ORDER BY version", &versions); err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1}; !slices.Equal(versions, want) || len(postgresMigrations) != len(want) {
-		t.Fatalf("schema_migrations %v, want one row per migration (%d)", versions, len(postgresMigrations))
+	var want []int
+	for i := range postgresMigrations {
+		want = append(want, i+1)
+	}
+	if !slices.Equal(versions, want) {
+		t.Fatalf("schema_migrations %v, want each migration once: %v", versions, want)
 	}
 	for i, st := range stores {
 		if got, want := st.hash("a token"), stores[0].hash("a token"); got != want {
