@@ -225,11 +225,11 @@ func (c *console) signInPage(w http.ResponseWriter, r *http.Request) {
 func (c *console) signIn(w http.ResponseWriter, r *http.Request) {
 	refuse := func(status int, message string) {
 		if status == http.StatusUnauthorized {
-			c.guard.fail(remoteHost(r), c.s.now())
+			c.guard.fail(c.s.clientAddr(r), c.s.now())
 		}
 		c.render(w, status, "sign-in", consolePage{Title: "Sign in", Principal: c.principal(r), Data: consoleSignInData{Error: message}})
 	}
-	if retryAfter, blocked := c.guard.blocked(remoteHost(r), c.s.now()); blocked {
+	if retryAfter, blocked := c.guard.blocked(c.s.clientAddr(r), c.s.now()); blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		refuse(http.StatusTooManyRequests, fmt.Sprintf("Too many failed sign-ins from this address; try again in %d seconds.", retryAfter))
 		return

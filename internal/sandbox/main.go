@@ -32,6 +32,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	idleTimeout := fs.Duration("idle-timeout", time.Minute, "time a keep-alive connection may wait for its next request before it is closed")
 	writeTimeout := fs.Duration("write-timeout", time.Minute, "time to handle a request and send its answer; -latency is added to it")
 	maxConnections := fs.Int("max-connections", 512, "open connections served at once; more wait until one closes")
+	trustedProxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR prefixes of the proxies in front (such as 127.0.0.1 for a reverse proxy on this host), whose X-Forwarded-For names the client")
 	shutdownGrace := fs.Duration("shutdown-grace", 3*time.Second, "time that requests in progress get to finish on SIGTERM or interrupt before their connections are closed")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -54,6 +55,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "appxchange-sandbox: -max-connections must be at least 1, not %d\n", *maxConnections)
 		return 2
 	}
+	proxies, err := parsePrefixes(*trustedProxies)
+	if err != nil {
+		fmt.Fprintf(stderr, "appxchange-sandbox: -trusted-proxies: %v\n", err)
+		return 2
+	}
 	dataPath := *data
 	if *database != "" {
 		if flagSet(fs, "data") {
@@ -63,7 +69,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		dataPath = ""
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := Config{DataPath: dataPath, DatabaseURL: *database, FaultRate: *faultRate, FaultSeed: *faultSeed, Latency: *latency, RateLimit: *rateLimit, HideRateLimit: !*rateLimitHeaders, TokenTTL: *tokenTTL, Logger: logger}
+	cfg := Config{DataPath: dataPath, DatabaseURL: *database, FaultRate: *faultRate, FaultSeed: *faultSeed, Latency: *latency, RateLimit: *rateLimit, HideRateLimit: !*rateLimitHeaders, TokenTTL: *tokenTTL, TrustedProxies: proxies, Logger: logger}
 	if *seedPath != "" {
 		seed, err := LoadSeed(*seedPath)
 		if err != nil {

@@ -190,7 +190,7 @@ func (s *Server) api(guard *failures, h apiHandler) http.Handler {
 			}
 			w = &delayedWriter{ResponseWriter: w, ctx: r.Context(), delay: s.cfg.Latency - inbound}
 		}
-		addr := remoteHost(r)
+		addr := s.clientAddr(r)
 		if retryAfter, blocked := guard.blocked(addr, s.now()); blocked {
 			writeProblem(w, tooManyFailures(retryAfter))
 			return
@@ -235,7 +235,7 @@ func (s *Server) api(guard *failures, h apiHandler) http.Handler {
 // handler that authenticates by itself, such as /oauth/token.
 func (s *Server) throttled(guard *failures, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := remoteHost(r)
+		addr := s.clientAddr(r)
 		if retryAfter, blocked := guard.blocked(addr, s.now()); blocked {
 			writeProblem(w, tooManyFailures(retryAfter))
 			return
@@ -355,17 +355,11 @@ func bearerToken(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func loopbackOnly(h http.Handler) http.Handler {
+// loopbackOnly serves h to clients on this host only: behind a trusted proxy, the
+// client the proxy names, not the proxy.
+func (s *Server) loopbackOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ip := net.ParseIP(remoteHost(r)); ip == nil || !ip.IsLoopback() {
+		if ip := net.ParseIP(s.clientAddr(r)); ip == nil || !ip.IsLoopback() {
 			writeProblem(w, forbidden("The sandbox endpoints answer loopback callers only."))
 			return
 		}

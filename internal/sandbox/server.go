@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,10 @@ type Config struct {
 	// HideRateLimit leaves out the RateLimit-* headers, as an API that answers only
 	// 429 with Retry-After does.
 	HideRateLimit bool
+	// TrustedProxies are the proxies in front of the sandbox (TLS termination, a
+	// load balancer) whose X-Forwarded-For names the client: the address that the
+	// failed-authentication throttle and the loopback check go by.
+	TrustedProxies []netip.Prefix
 	// TokenTTL is the lifetime of tokens issued at /oauth/token; 0 means one hour.
 	TokenTTL time.Duration
 	// Logger receives one line per request (method, route, status, duration) and never a secret.
@@ -160,8 +165,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PATCH /management/v1/oauth-clients/{id}", api(s.updateClient))
 	mux.Handle("DELETE /management/v1/oauth-clients/{id}", api(s.deleteClient))
 	mux.Handle("GET /management/v1/idempotency-keys/{key}", api(s.getIdempotencyKey))
-	mux.Handle("GET /_sandbox/stats", loopbackOnly(http.HandlerFunc(s.getStats)))
-	mux.Handle("POST /_sandbox/stats/reset", loopbackOnly(http.HandlerFunc(s.resetStats)))
+	mux.Handle("GET /_sandbox/stats", s.loopbackOnly(http.HandlerFunc(s.getStats)))
+	mux.Handle("POST /_sandbox/stats/reset", s.loopbackOnly(http.HandlerFunc(s.resetStats)))
 	c := s.newConsole(guard)
 	mux.Handle("GET /{$}", c.page(c.root))
 	mux.Handle("/console", c.page(c.bare))
