@@ -3,6 +3,7 @@ package sandbox
 import (
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -87,7 +88,7 @@ func newFailures() *failures {
 func (f *failures) blocked(addr string, now time.Time) (int, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	b := f.buckets.existing(addr, now)
+	b := f.buckets.existing(throttleKey(addr), now)
 	if b == nil || b.tokens >= 1 {
 		return 0, false
 	}
@@ -98,8 +99,18 @@ func (f *failures) blocked(addr string, now time.Time) (int, bool) {
 func (f *failures) fail(addr string, now time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	b := f.buckets.at(addr, now)
+	b := f.buckets.at(throttleKey(addr), now)
 	b.tokens = math.Max(0, b.tokens-1)
+}
+
+// throttleKey is the bucket of a client address: an IPv4 address, or the /64 of an
+// IPv6 one, which a single host is commonly given whole and can pick addresses from.
+func throttleKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || ip.Unmap().Is4() {
+		return addr
+	}
+	return netip.PrefixFrom(ip, 64).Masked().String()
 }
 
 // maxBuckets bounds the keys of a set of buckets, so that memory stays bounded

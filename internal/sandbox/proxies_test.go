@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestClientAddr(t *testing.T) {
@@ -98,5 +99,32 @@ func TestTrustedProxies(t *testing.T) {
 	if code := Main(context.Background(), []string{"-data", ":memory:", "-trusted-proxies", "10.0.0.0/8,proxy.internal"}, io.Discard, &stderr); code != 2 ||
 		!strings.Contains(stderr.String(), `-trusted-proxies: "proxy.internal" is neither an IP address nor a CIDR prefix`) {
 		t.Fatalf("a host name in -trusted-proxies: exit %d, %q", code, stderr.String())
+	}
+}
+
+func TestThrottleKey(t *testing.T) {
+	for addr, want := range map[string]string{
+		"203.0.113.5":           "203.0.113.5",
+		"::ffff:203.0.113.5":    "::ffff:203.0.113.5",
+		"2001:db8:1:2:aaaa::1":  "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::99": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":       "2001:db8:1:3::/64",
+		"not an address":        "not an address",
+	} {
+		if got := throttleKey(addr); got != want {
+			t.Errorf("throttleKey(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	// Addresses of one /64 share their failures.
+	f := newFailures()
+	now := time.Now()
+	for i := range authFailureBurst {
+		f.fail(fmt.Sprintf("2001:db8:1:2::%x", i+1), now)
+	}
+	if _, blocked := f.blocked("2001:db8:1:2::ffff", now); !blocked {
+		t.Fatal("a fresh address of a /64 that spent its failures is not held back")
+	}
+	if _, blocked := f.blocked("2001:db8:1:3::1", now); blocked {
+		t.Fatal("another /64 is held back")
 	}
 }
